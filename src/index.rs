@@ -1,0 +1,618 @@
+//! The index on disk: creating and opening it, writing documents in
+//! committed batches, keeping it in step with the files it was built from,
+//! and reporting its statistics.
+//!
+//! Beside tantivy's own files the index directory holds `cpsearch.json`: the
+//! schema version and taxonomy digest the index was built with, and a
+//! manifest of every file indexed (size, mtime, content hash, document ids).
+//! The manifest makes re-indexing incremental: unchanged files are not read
+//! again, changed files have their old documents replaced, and documents of
+//! vanished files are deleted. It is written after each commit, so after a
+//! crash it can only lag the index; documents are always deleted by id
+//! before they are added, so a lagging manifest costs some re-reading but
+//! never a duplicate.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+use tantivy::indexer::IndexWriterOptions;
+use tantivy::schema::Value;
+use tantivy::{doc, DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::document::{DateSource, Document, Format};
+use crate::error::{Error, Result};
+use crate::ingest::{self, FileReport, IngestOptions, SourceFile};
+use crate::normalize::Taxonomy;
+use crate::schema::{self, Fields, SCHEMA_VERSION};
+
+const META_FILE: &str = "cpsearch.json";
+
+/// What cpsearch keeps beside the tantivy files.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IndexMeta {
+    /// Schema version the index was built with.
+    pub schema_version: u32,
+    /// Digest of the taxonomy used to normalize the documents.
+    pub taxonomy: String,
+    /// Indexed files by path (as walked).
+    pub files: BTreeMap<String, FileEntry>,
+}
+
+/// What the manifest remembers of one file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime: i128,
+    /// blake3 of the content.
+    pub hash: String,
+    /// Ids of the documents read from it.
+    pub ids: Vec<String>,
+}
+
+/// An opened index.
+pub struct Store {
+    index: Index,
+    fields: Fields,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish()
+    }
+}
+
+fn meta_path(dir: &Path) -> PathBuf {
+    dir.join(META_FILE)
+}
+
+/// Reads `cpsearch.json`; a missing file means an empty manifest.
+pub fn read_meta(dir: &Path) -> Result<Option<IndexMeta>> {
+    let path = meta_path(dir);
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// Writes `cpsearch.json` atomically (temporary file, then rename).
+fn write_meta(dir: &Path, meta: &IndexMeta) -> Result<()> {
+    let path = meta_path(dir);
+    let tmp = dir.join(format!("{META_FILE}.tmp"));
+    let bytes = serde_json::to_vec(meta)?;
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+}
+
+impl Store {
+    /// Opens an existing index for searching.
+    pub fn open(dir: &Path) -> Result<Store> {
+        if !dir.join("meta.json").exists() {
+            return Err(Error::NoIndex(dir.to_path_buf()));
+        }
+        let meta = read_meta(dir)?;
+        let version = meta.as_ref().map(|m| m.schema_version);
+        if version != Some(SCHEMA_VERSION) {
+            return Err(Error::IncompatibleIndex {
+                path: dir.to_path_buf(),
+                found: version.map_or("no cpsearch metadata".into(), |v| format!("schema {v}")),
+            });
+        }
+        let index = Index::open_in_dir(dir)?;
+        let fields = schema::fields_of(&index.schema()).map_err(|_| Error::IncompatibleIndex {
+            path: dir.to_path_buf(),
+            found: "unexpected fields".into(),
+        })?;
+        Ok(Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Opens the index for writing, creating it when absent.
+    fn open_for_writing(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let compatible = read_meta(dir)
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.schema_version == SCHEMA_VERSION);
+        if dir.join("meta.json").exists() && !compatible {
+            // Built by another version: its files cannot be reused.
+            clear_index_files(dir)?;
+        }
+        let (schema, fields) = schema::build();
+        let directory = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| Error::io(dir, std::io::Error::other(e.to_string())))?;
+        let index = Index::open_or_create(directory, schema)?;
+        Ok(Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The field handles.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The tantivy index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The directory holding the index.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A reader on the last committed state.
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+
+    fn writer(&self, options: &IndexOptions) -> Result<IndexWriter> {
+        let writer_options = IndexWriterOptions::builder()
+            .num_worker_threads(options.writer_threads)
+            .memory_budget_per_thread(options.memory_per_thread)
+            .num_merge_threads(1)
+            .build();
+        self.index
+            .writer_with_options(writer_options)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => Error::IndexBusy {
+                    path: self.dir.clone(),
+                    detail: "another cpsearch process is writing it; wait for it to finish".into(),
+                },
+                other => Error::Tantivy(other),
+            })
+    }
+
+    /// The document with this id, if any.
+    pub fn get(&self, id: &str) -> Result<Option<Document>> {
+        let searcher = self.reader()?.searcher();
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, addr)) => {
+                let stored: TantivyDocument = searcher.doc(*addr)?;
+                Ok(Some(self.to_document(&stored)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Rebuilds a [`Document`] from its stored fields.
+    pub fn to_document(&self, stored: &TantivyDocument) -> Document {
+        let f = &self.fields;
+        let text = |field| stored.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let all = |field| -> Vec<String> {
+            stored
+                .get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let date = stored
+            .get_first(f.date)
+            .and_then(|v| v.as_datetime())
+            .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+            .map(|d| d.date_naive());
+        Document {
+            id: text(f.id).unwrap_or_default(),
+            path: text(f.path).unwrap_or_default(),
+            item: stored.get_first(f.item).and_then(|v| v.as_u64()).unwrap_or(0) as usize,
+            format: text(f.format)
+                .and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok())
+                .unwrap_or(Format::Text),
+            title: text(f.title).unwrap_or_default(),
+            body: text(f.body).unwrap_or_default(),
+            date,
+            date_source: text(f.date_source)
+                .and_then(|s| serde_json::from_value::<DateSource>(serde_json::Value::String(s)).ok()),
+            source: text(f.source),
+            author: text(f.author),
+            url: text(f.url),
+            categories: all(f.categories),
+            agencies: all(f.agency),
+            topics: all(f.topic),
+            countries: all(f.country),
+            lang: text(f.lang),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Removes tantivy's files and our metadata from an index directory
+/// (nothing else in it is touched).
+fn clear_index_files(dir: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name == "meta.json"
+            || name == ".managed.json"
+            || name.starts_with(META_FILE)
+            || [".idx", ".pos", ".term", ".store", ".fast", ".fieldnorm", ".del"]
+                .iter()
+                .any(|ext| name.ends_with(ext));
+        if ours {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        }
+    }
+    Ok(())
+}
+
+/// How to build the index.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Rebuild from scratch instead of updating.
+    pub full: bool,
+    /// Commit after this many added documents.
+    pub commit_every: usize,
+    /// tantivy indexing threads.
+    pub writer_threads: usize,
+    /// Memory budget per indexing thread, bytes.
+    pub memory_per_thread: usize,
+    /// How files are read.
+    pub ingest: IngestOptions,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            full: false,
+            commit_every: 20_000,
+            writer_threads: 1,
+            memory_per_thread: 192 << 20,
+            ingest: IngestOptions::default(),
+        }
+    }
+}
+
+/// What an index run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IndexSummary {
+    /// Files found.
+    pub files: usize,
+    /// Documents written (new or updated).
+    pub indexed: usize,
+    /// Documents from files that were new.
+    pub added: usize,
+    /// Documents from files that changed.
+    pub updated: usize,
+    /// Documents deleted because their file or item is gone.
+    pub removed: usize,
+    /// Files not read again because they did not change.
+    pub unchanged_files: usize,
+    /// Files skipped (with reasons reported).
+    pub skipped_files: usize,
+    /// Items skipped inside files.
+    pub skipped_items: usize,
+    /// Warnings reported.
+    pub warnings: usize,
+    /// Documents in the index after the run.
+    pub total_documents: u64,
+    /// Why the run re-read everything, if it did.
+    pub rebuild_reason: Option<String>,
+}
+
+/// Indexes the files under `paths` into `dir`, reusing what an earlier run
+/// indexed. `on_file` sees every file's report with the number of files
+/// that will be read (for progress and messages).
+pub fn build_index(
+    dir: &Path,
+    paths: &[PathBuf],
+    options: &IndexOptions,
+    taxonomy: &Taxonomy,
+    mut on_file: impl FnMut(&FileReport, usize),
+) -> Result<IndexSummary> {
+    let walk = ingest::discover(paths)?;
+    let old_meta = read_meta(dir).ok().flatten();
+    let mut summary = IndexSummary {
+        files: walk.files.len(),
+        skipped_files: walk.skipped.len(),
+        ..IndexSummary::default()
+    };
+    summary.rebuild_reason = rebuild_reason(old_meta.as_ref(), taxonomy, options.full);
+    let full = summary.rebuild_reason.is_some();
+    let store = Store::open_for_writing(dir)?;
+    let mut writer = store.writer(options)?;
+    let mut meta = match (&old_meta, full) {
+        (Some(m), false) => m.clone(),
+        _ => IndexMeta::default(),
+    };
+    meta.schema_version = SCHEMA_VERSION;
+    meta.taxonomy = taxonomy.digest().to_string();
+    if full {
+        writer.delete_all_documents()?;
+    }
+    for (rel, reason) in &walk.skipped {
+        on_file(&FileReport {
+            rel: rel.clone(),
+            documents: Vec::new(),
+            skipped: Some(reason.clone()),
+            item_problems: Vec::new(),
+            warnings: Vec::new(),
+            hash: None,
+            unchanged: false,
+        }, 0);
+    }
+
+    let keys: Vec<String> = walk.files.iter().map(|f| manifest_key(&f.path)).collect();
+    let stamps: Vec<(u64, i128)> = walk.files.iter().map(|f| stamp(&f.path)).collect();
+    let mut to_read = Vec::new();
+    let mut to_read_keys = Vec::new();
+    for ((file, key), (size, mtime)) in walk.files.iter().zip(&keys).zip(&stamps) {
+        match meta.files.get(key) {
+            Some(entry) if entry.size == *size && entry.mtime == *mtime => {
+                summary.unchanged_files += 1;
+            }
+            Some(entry) => {
+                to_read.push(SourceFile {
+                    known_hash: Some(entry.hash.clone()),
+                    ..file.clone()
+                });
+                to_read_keys.push((key.clone(), *size, *mtime));
+            }
+            None => {
+                to_read.push(file.clone());
+                to_read_keys.push((key.clone(), *size, *mtime));
+            }
+        }
+    }
+    summary.removed += remove_vanished(&mut writer, &store.fields, &mut meta, paths, &keys);
+
+    let mut since_commit = 0usize;
+    let mut next = 0usize;
+    ingest::extract_files(&to_read, &options.ingest, taxonomy, |report| {
+        let (key, size, mtime) = to_read_keys[next].clone();
+        next += 1;
+        on_file(&report, to_read_keys.len());
+        summary.skipped_items += report.item_problems.len();
+        summary.warnings += report.warnings.len()
+            + report.documents.iter().map(|d| d.warnings.len()).sum::<usize>();
+        if report.unchanged {
+            summary.unchanged_files += 1;
+            if let Some(entry) = meta.files.get_mut(&key) {
+                entry.size = size;
+                entry.mtime = mtime;
+            }
+            return Ok(());
+        }
+        if report.skipped.is_some() {
+            summary.skipped_files += 1;
+        }
+        let old_ids: Vec<String> = meta.files.get(&key).map(|e| e.ids.clone()).unwrap_or_default();
+        let existed = meta.files.contains_key(&key);
+        let new_ids: Vec<String> = report.documents.iter().map(|d| d.id.clone()).collect();
+        let new_set: HashSet<&String> = new_ids.iter().collect();
+        for old in old_ids.iter().filter(|id| !new_set.contains(id)) {
+            writer.delete_term(Term::from_field_text(store.fields.id, old));
+            summary.removed += 1;
+        }
+        for document in &report.documents {
+            writer.delete_term(Term::from_field_text(store.fields.id, &document.id));
+            writer.add_document(to_tantivy(&store.fields, document))?;
+        }
+        let n = report.documents.len();
+        summary.indexed += n;
+        if existed {
+            summary.updated += n;
+        } else {
+            summary.added += n;
+        }
+        // Skipped files are remembered too, so an unchanged one is not read
+        // (and reported) again on every run.
+        let hash = report.hash.clone().unwrap_or_default();
+        meta.files.insert(key, FileEntry { size, mtime, hash, ids: new_ids });
+        since_commit += n.max(1);
+        if since_commit >= options.commit_every {
+            writer.commit()?;
+            write_meta(dir, &meta)?;
+            since_commit = 0;
+        }
+        Ok(())
+    })?;
+    writer.commit()?;
+    write_meta(dir, &meta)?;
+    writer.wait_merging_threads()?;
+    summary.total_documents = store.reader()?.searcher().num_docs();
+    Ok(summary)
+}
+
+/// True when files under `paths` differ from what the index was built from
+/// (added, removed, or changed in size or modification time).
+pub fn is_stale(dir: &Path, paths: &[PathBuf]) -> Result<bool> {
+    let Some(meta) = read_meta(dir)? else { return Ok(true) };
+    let walk = ingest::discover(paths)?;
+    let mut seen = 0usize;
+    for file in &walk.files {
+        let key = manifest_key(&file.path);
+        match meta.files.get(&key) {
+            Some(entry) if (entry.size, entry.mtime) == stamp(&file.path) => seen += 1,
+            Some(_) => return Ok(true),
+            None => return Ok(true),
+        }
+    }
+    let roots: Vec<String> = paths.iter().map(|p| manifest_key(p)).collect();
+    let indexed_here = meta.files.keys().filter(|k| roots.iter().any(|r| is_under(k, r))).count();
+    Ok(indexed_here != seen)
+}
+
+/// Why every file must be read again, if it must.
+fn rebuild_reason(old: Option<&IndexMeta>, taxonomy: &Taxonomy, full: bool) -> Option<String> {
+    match old {
+        _ if full => Some("--full".into()),
+        None => None,
+        Some(m) if m.schema_version != SCHEMA_VERSION => Some(format!(
+            "the index schema changed (version {} → {SCHEMA_VERSION})",
+            m.schema_version
+        )),
+        Some(m) if m.taxonomy != taxonomy.digest() => {
+            Some("the taxonomy changed since the last run".into())
+        }
+        Some(_) => None,
+    }
+}
+
+/// Deletes the documents of manifest files under `paths` that the walk no
+/// longer finds. Files outside the walked paths are left alone.
+fn remove_vanished(
+    writer: &mut IndexWriter,
+    fields: &Fields,
+    meta: &mut IndexMeta,
+    paths: &[PathBuf],
+    found: &[String],
+) -> usize {
+    let found: HashSet<&String> = found.iter().collect();
+    let roots: Vec<String> = paths.iter().map(|p| manifest_key(p)).collect();
+    let vanished: Vec<String> = meta
+        .files
+        .keys()
+        .filter(|k| !found.contains(k))
+        .filter(|k| roots.iter().any(|r| is_under(k, r)))
+        .cloned()
+        .collect();
+    let mut removed = 0;
+    for key in vanished {
+        if let Some(entry) = meta.files.remove(&key) {
+            for id in entry.ids {
+                writer.delete_term(Term::from_field_text(fields.id, &id));
+                removed += 1;
+            }
+        }
+    }
+    removed
+}
+
+fn manifest_key(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+fn stamp(path: &Path) -> (u64, i128) {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return (0, 0);
+    };
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128);
+    (meta.len(), mtime)
+}
+
+fn to_tantivy(f: &Fields, d: &Document) -> TantivyDocument {
+    let mut doc = doc!(
+        f.id => d.id.as_str(),
+        f.path => d.path.as_str(),
+        f.item => d.item as u64,
+        f.format => d.format.as_str(),
+        f.title => d.title.as_str(),
+        f.body => d.body.as_str(),
+    );
+    if let Some(date) = d.date {
+        let secs = date.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+        doc.add_date(f.date, DateTime::from_timestamp_secs(secs));
+        doc.add_u64(f.year, u64::try_from(chrono::Datelike::year(&date)).unwrap_or(0));
+    }
+    if let Some(source) = d.date_source {
+        let name = serde_json::to_value(source).ok().and_then(|v| v.as_str().map(str::to_string));
+        if let Some(name) = name {
+            doc.add_text(f.date_source, name);
+        }
+    }
+    for (field, values) in [
+        (f.agency, &d.agencies),
+        (f.topic, &d.topics),
+        (f.country, &d.countries),
+        (f.categories, &d.categories),
+    ] {
+        for v in values {
+            doc.add_text(field, v);
+        }
+    }
+    for (field, value) in [(f.source, &d.source), (f.author, &d.author), (f.url, &d.url), (f.lang, &d.lang)] {
+        if let Some(v) = value {
+            doc.add_text(field, v);
+        }
+    }
+    doc
+}
+
+/// Document count, facet counts, date span and size on disk.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// Documents in the index.
+    pub documents: u64,
+    /// Earliest document date.
+    pub first_date: Option<chrono::NaiveDate>,
+    /// Latest document date.
+    pub last_date: Option<chrono::NaiveDate>,
+    /// Bytes on disk.
+    pub size_bytes: u64,
+    /// Counts by agency, topic, country, year and source.
+    pub facets: crate::search::Facets,
+}
+
+/// Computes [`Stats`] for an opened index.
+pub fn stats(store: &Store) -> Result<Stats> {
+    let searcher = store.reader()?.searcher();
+    let facets = crate::search::count_facets(&searcher, &tantivy::query::AllQuery, true)?;
+    let (first_date, last_date) = date_span(&searcher)?;
+    let size_bytes = std::fs::read_dir(store.dir())
+        .map_err(|e| Error::io(store.dir(), e))?
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum();
+    Ok(Stats {
+        documents: searcher.num_docs(),
+        first_date,
+        last_date,
+        size_bytes,
+        facets,
+    })
+}
+
+fn date_span(searcher: &tantivy::Searcher) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)> {
+    let mut min: Option<i64> = None;
+    let mut max: Option<i64> = None;
+    for segment in searcher.segment_readers() {
+        let column = segment.fast_fields().date(schema::names::DATE)?;
+        let alive = segment.alive_bitset();
+        for doc in 0..segment.max_doc() {
+            if alive.is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            if let Some(d) = column.first(doc) {
+                let s = d.into_timestamp_secs();
+                min = Some(min.map_or(s, |m| m.min(s)));
+                max = Some(max.map_or(s, |m| m.max(s)));
+            }
+        }
+    }
+    let to_date = |s: Option<i64>| {
+        s.and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            .map(|d| d.date_naive())
+    };
+    Ok((to_date(min), to_date(max)))
+}
+
+/// True when manifest key `key` is the walked path `root` or lies below it.
+fn is_under(key: &str, root: &str) -> bool {
+    let root = root.trim_end_matches('/');
+    key == root || key.strip_prefix(root).is_some_and(|rest| rest.starts_with('/'))
+}

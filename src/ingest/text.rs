@@ -1,0 +1,156 @@
+//! Plain-text articles in the seed layout: an optional line of categories
+//! ("Americas, Content"), the title, optional metadata lines (`Published:`,
+//! `Date:`, `By …`), paragraphs, then optionally a byline (a name alone on a
+//! line) and a one-line bio.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::document::RawArticle;
+use crate::normalize::dates::published_line_date;
+
+static NAME_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-Z][\p{L}'’\-]*\.?)(?:\s+(?:[A-Z][\p{L}'’\-]*\.?|de|van|von|da|bin|al)){1,4}$")
+        .expect("valid regex")
+});
+static BY_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?i:by)\s+(.{2,60})$").expect("valid regex"));
+
+/// Splits text into blocks separated by blank lines, each block's lines kept.
+fn blocks(text: &str) -> Vec<Vec<&str>> {
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// "Americas, Content": short comma-separated parts, no sentence punctuation.
+fn is_categories_line(line: &str) -> bool {
+    line.len() <= 80
+        && line.contains(',')
+        && !line.ends_with(['.', '?', '!', ':'])
+        && line.split(',').all(|part| {
+            let words = part.split_whitespace().count();
+            (1..=3).contains(&words)
+                && part.trim().chars().next().is_some_and(|c| c.is_uppercase())
+        })
+}
+
+fn is_name_line(line: &str) -> bool {
+    line.len() <= 50 && NAME_LINE.is_match(line)
+}
+
+/// Reads one plain-text article.
+pub fn parse(text: &str) -> Result<Vec<RawArticle>, String> {
+    let mut blocks = blocks(text);
+    if blocks.is_empty() {
+        return Err("no text".into());
+    }
+    let mut article = RawArticle::default();
+    if blocks.len() > 2 && blocks[0].len() == 1 && is_categories_line(blocks[0][0]) {
+        article.categories = blocks[0][0].split(',').map(|s| s.trim().to_string()).collect();
+        blocks.remove(0);
+    }
+    let mut first = blocks.remove(0);
+    article.title = Some(first.remove(0).to_string());
+    // Metadata lines may follow the title in its block or as blocks of their own.
+    let mut rest_of_first = Vec::new();
+    for line in first {
+        if !take_metadata(line, &mut article) {
+            rest_of_first.push(line);
+        }
+    }
+    if !rest_of_first.is_empty() {
+        blocks.insert(0, rest_of_first);
+    }
+    while let Some(block) = blocks.first() {
+        let all_meta = block.len() <= 3 && block.iter().all(|l| is_metadata(l));
+        if !all_meta {
+            break;
+        }
+        for line in blocks.remove(0) {
+            take_metadata(line, &mut article);
+        }
+    }
+    take_byline(&mut blocks, &mut article);
+    article.body = blocks
+        .iter()
+        .map(|b| b.join(" "))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    Ok(vec![article])
+}
+
+fn is_metadata(line: &str) -> bool {
+    published_line_date(line).is_some() || BY_LINE.is_match(line)
+}
+
+fn take_metadata(line: &str, article: &mut RawArticle) -> bool {
+    if let Some(date) = published_line_date(line) {
+        article.text_date = Some(date.to_string());
+        true
+    } else if let Some(c) = BY_LINE.captures(line) {
+        article.author = Some(c[1].trim().to_string());
+        true
+    } else {
+        false
+    }
+}
+
+/// A name alone on a line near the end, optionally followed by a one-line bio.
+fn take_byline(blocks: &mut Vec<Vec<&str>>, article: &mut RawArticle) {
+    let n = blocks.len();
+    if n >= 3 && blocks[n - 2].len() == 1 && is_name_line(blocks[n - 2][0]) {
+        let name = blocks[n - 2][0];
+        let bio = blocks[n - 1].join(" ");
+        let surname = name.split_whitespace().last().unwrap_or(name);
+        if bio.starts_with(name) || bio.contains(surname) || bio.split_whitespace().count() < 60 {
+            article.author.get_or_insert_with(|| name.to_string());
+            blocks.truncate(n - 2);
+            return;
+        }
+    }
+    if n >= 2 && blocks[n - 1].len() == 1 && is_name_line(blocks[n - 1][0]) {
+        article.author.get_or_insert_with(|| blocks[n - 1][0].to_string());
+        blocks.truncate(n - 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_seed_layout() {
+        let text = "Americas, Content\n\nA Title Here\n\nFirst para\nwraps.\n\nSecond para.\n\nJane Q. Doe\n\nJane Q. Doe is a reporter.\n";
+        let a = &parse(text).expect("parses")[0];
+        assert_eq!(a.categories, ["Americas", "Content"]);
+        assert_eq!(a.title.as_deref(), Some("A Title Here"));
+        assert_eq!(a.body, "First para wraps.\n\nSecond para.");
+        assert_eq!(a.author.as_deref(), Some("Jane Q. Doe"));
+    }
+
+    #[test]
+    fn title_first_when_no_categories_and_metadata_lines_are_taken() {
+        let text = "Russia, China Named in Joint Advisory on Hacking\nPublished: 2015-06-04\nBy Sam Lee\n\nBody text here.";
+        let a = &parse(text).expect("parses")[0];
+        assert!(a.categories.is_empty());
+        assert_eq!(a.title.as_deref(), Some("Russia, China Named in Joint Advisory on Hacking"));
+        assert_eq!(a.text_date.as_deref(), Some("2015-06-04"));
+        assert_eq!(a.author.as_deref(), Some("Sam Lee"));
+        assert_eq!(a.body, "Body text here.");
+    }
+}

@@ -1,0 +1,210 @@
+//! Date parsing for the formats real sources use, and date discovery in text
+//! (datelines, `Published:` lines) and paths. Pure functions: no clock reads.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, NaiveDate};
+use regex::Regex;
+
+/// Why a date string gave no date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateError {
+    /// The string looks like a date but names a day that does not exist.
+    Impossible(String),
+    /// The string is not a date in any format we know.
+    Unrecognized(String),
+}
+
+impl std::fmt::Display for DateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DateError::Impossible(s) => write!(f, "impossible date {s:?}"),
+            DateError::Unrecognized(s) => write!(f, "unrecognized date {s:?}"),
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+fn month_number(name: &str) -> Option<u32> {
+    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    if lower.len() < 3 {
+        return None;
+    }
+    let idx = MONTHS.iter().position(|m| lower.starts_with(m))?;
+    let full = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december",
+    ][idx];
+    // "Sept" and the three-letter forms are prefixes of the full name.
+    full.starts_with(&lower).then_some(idx as u32 + 1)
+}
+
+static NUMERIC_YMD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T ])").expect("valid regex")
+});
+static COMPACT_YMD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{4})(\d{2})(\d{2})$").expect("valid regex"));
+static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-Za-z]+,?\s+)??([A-Za-z]{3,9}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+        .expect("valid regex")
+});
+static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-Za-z]+,?\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9}\.?),?\s+(\d{4})\b")
+        .expect("valid regex")
+});
+
+fn ymd(y: &str, m: u32, d: &str, original: &str) -> Result<NaiveDate, DateError> {
+    let (Ok(y), Ok(d)) = (y.parse::<i32>(), d.parse::<u32>()) else {
+        return Err(DateError::Unrecognized(original.to_string()));
+    };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(DateError::Unrecognized(original.to_string()));
+    }
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| DateError::Impossible(original.to_string()))
+}
+
+/// Parses a date written the ways news sources write them: RFC 3339,
+/// RFC 2822, `2020-12-13`, `2020/12/13`, `20201213`, `Dec. 13, 2020`,
+/// `December 13, 2020`, `13 December 2020`. Time and zone are dropped after
+/// the conversion to UTC date where they are given.
+pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
+    let s = input.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Ok(dt.date_naive());
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
+        return Ok(dt.date_naive());
+    }
+    if let Some(c) = NUMERIC_YMD.captures(s) {
+        let month = c[2].parse().unwrap_or(0);
+        return ymd(&c[1], month, &c[3], s);
+    }
+    if let Some(c) = COMPACT_YMD.captures(s) {
+        let month = c[2].parse().unwrap_or(0);
+        return ymd(&c[1], month, &c[3], s);
+    }
+    if let Some(c) = MONTH_DAY_YEAR.captures(s) {
+        if let Some(month) = month_number(&c[1]) {
+            return ymd(&c[3], month, &c[2], s);
+        }
+    }
+    if let Some(c) = DAY_MONTH_YEAR.captures(s) {
+        if let Some(month) = month_number(&c[2]) {
+            return ymd(&c[3], month, &c[1], s);
+        }
+    }
+    Err(DateError::Unrecognized(s.to_string()))
+}
+
+static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^[A-Z][A-Z.'\- ]{1,40}(?:,\s*[A-Z][A-Za-z. ]{1,30})?,\s*(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4}|\d{4}[-/]\d{2}[-/]\d{2})\s*(?:\([^)]{1,40}\)\s*)?(?:—|–|--|-)",
+    )
+    .expect("valid regex")
+});
+
+/// The date of a dateline opening a paragraph: `WASHINGTON, Dec. 13, 2020 —`.
+pub fn dateline_date(paragraph: &str) -> Option<&str> {
+    DATELINE
+        .captures(paragraph)
+        .and_then(|c| c.name("date"))
+        .map(|m| m.as_str())
+}
+
+static PUBLISHED_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:published|date|posted|published on|dated)\s*:\s*(.{6,60})$")
+        .expect("valid regex")
+});
+
+/// The value of a `Published: …` or `Date: …` line.
+pub fn published_line_date(line: &str) -> Option<&str> {
+    PUBLISHED_LINE
+        .captures(line.trim())
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().trim())
+}
+
+static PATH_FULL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[/_\-])((?:19|20)\d{2})[-_/]?(\d{2})[-_/]?(\d{2})(?:[-_/.]|$)")
+        .expect("valid regex")
+});
+static PATH_YEAR_MONTH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|/)((?:19|20)\d{2})/(\d{2})/").expect("valid regex"));
+static PATH_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|/)((?:19|20)\d{2})/").expect("valid regex"));
+
+/// A date from a relative path: `2019-06-04-name.md`, `…/2021/05/14/…`,
+/// `…/2021/05/…` (first of the month) or `…/2021/…` (first of the year).
+pub fn path_date(path: &str) -> Option<NaiveDate> {
+    for c in PATH_FULL.captures_iter(path) {
+        let (Ok(y), Ok(m), Ok(d)) = (c[1].parse(), c[2].parse(), c[3].parse()) else {
+            continue;
+        };
+        if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
+            return Some(date);
+        }
+    }
+    if let Some(c) = PATH_YEAR_MONTH.captures(path) {
+        let (Ok(y), Ok(m)) = (c[1].parse(), c[2].parse()) else {
+            return None;
+        };
+        return NaiveDate::from_ymd_opt(y, m, 1);
+    }
+    let c = PATH_YEAR.captures(path)?;
+    NaiveDate::from_ymd_opt(c[1].parse().ok()?, 1, 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
+    }
+
+    #[test]
+    fn parses_the_formats_sources_use() {
+        for (s, want) in [
+            ("2020-12-13", d(2020, 12, 13)),
+            ("2020/12/13", d(2020, 12, 13)),
+            ("20201213", d(2020, 12, 13)),
+            ("2021-05-12T18:30:00Z", d(2021, 5, 12)),
+            ("2016-07-09T23:30:00-02:00", d(2016, 7, 9)),
+            ("Tue, 23 Jan 2024 09:00:00 +1100", d(2024, 1, 23)),
+            ("Dec. 13, 2020", d(2020, 12, 13)),
+            ("Sept. 13, 2017", d(2017, 9, 13)),
+            ("December 13, 2020", d(2020, 12, 13)),
+            ("13 December 2020", d(2020, 12, 13)),
+            ("Monday, June 4, 2018", d(2018, 6, 4)),
+        ] {
+            assert_eq!(parse_date(s), Ok(want), "{s}");
+        }
+    }
+
+    #[test]
+    fn impossible_dates_are_not_dates() {
+        assert!(matches!(parse_date("2020-02-30"), Err(DateError::Impossible(_))));
+        assert!(matches!(parse_date("February 30, 2021"), Err(DateError::Impossible(_))));
+        assert!(matches!(parse_date("soon"), Err(DateError::Unrecognized(_))));
+        assert!(matches!(parse_date("Maybe 12, 2020"), Err(DateError::Unrecognized(_))));
+    }
+
+    #[test]
+    fn datelines_date_articles() {
+        assert_eq!(dateline_date("WASHINGTON, Dec. 13, 2020 — The agency"), Some("Dec. 13, 2020"));
+        assert_eq!(dateline_date("LONDON, 13 December 2020 — x"), Some("13 December 2020"));
+        assert_eq!(dateline_date("SAN JOSE, Calif., May 4, 2021 -- x"), Some("May 4, 2021"));
+        assert_eq!(dateline_date("The agency said on Dec. 13, 2020 — x"), None);
+    }
+
+    #[test]
+    fn paths_date_articles() {
+        assert_eq!(path_date("notes/2019-06-04-name.md"), Some(d(2019, 6, 4)));
+        assert_eq!(path_date("text/2021/05/x.txt"), Some(d(2021, 5, 1)));
+        assert_eq!(path_date("2021/x.txt"), Some(d(2021, 1, 1)));
+        assert_eq!(path_date("misc/x.txt"), None);
+    }
+}

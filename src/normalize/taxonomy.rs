@@ -1,0 +1,490 @@
+//! The vocabulary of agencies, countries and topics, and the gazetteer that
+//! finds them in text.
+//!
+//! The vocabulary is data (`data/taxonomy.toml`, embedded at build time and
+//! replaceable with `--taxonomy`). Matching follows a few rules that keep
+//! precision high on news text: aliases match on word boundaries only;
+//! aliases without lowercase letters (acronyms) match case-sensitively, so
+//! "NSA" never matches "nsa" or "NSAIDs"; where aliases overlap the longest one
+//! wins, so "North Korean" is North Korea and not Korea.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The taxonomy shipped with cpsearch.
+pub const BUILTIN_TAXONOMY: &str = include_str!("../../data/taxonomy.toml");
+
+/// One agency: its canonical name, aliases, country and parent.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Agency {
+    /// Canonical name used in documents and facets (e.g. "CISA").
+    pub name: String,
+    /// The agency's full name.
+    #[serde(default)]
+    pub full_name: Option<String>,
+    /// Canonical country name, absent for international bodies.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Canonical name of the parent agency.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Strings that name the agency in text.
+    pub aliases: Vec<String>,
+}
+
+/// One country: canonical name, ISO code and aliases (names, demonyms, capitals).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Country {
+    /// Canonical name (e.g. "North Korea").
+    pub name: String,
+    /// ISO 3166-1 alpha-2 code.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Strings that name the country in text.
+    pub aliases: Vec<String>,
+}
+
+/// One topic with weighted evidence terms.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Topic {
+    /// Topic name (e.g. "ransomware").
+    pub name: String,
+    /// Term → weight; a trailing `*` matches any word starting with the term.
+    pub terms: BTreeMap<String, f32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct TopicSettings {
+    threshold: f32,
+    #[serde(default = "default_max_topics")]
+    max: usize,
+}
+
+fn default_max_topics() -> usize {
+    3
+}
+
+#[derive(Debug, Deserialize)]
+struct TaxonomyFile {
+    topics: TopicSettings,
+    agency: Vec<Agency>,
+    country: Vec<Country>,
+    topic: Vec<Topic>,
+}
+
+/// What an alias points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Agency(usize),
+    Country(usize),
+}
+
+/// A compiled set of patterns with word-boundary and longest-match rules.
+#[derive(Debug)]
+struct Gazetteer<T> {
+    exact: Option<AhoCorasick>,
+    exact_targets: Vec<(T, bool)>,
+    folded: Option<AhoCorasick>,
+    folded_targets: Vec<(T, bool)>,
+}
+
+/// A match of one pattern in a text.
+#[derive(Debug, Clone, Copy)]
+struct Hit<T> {
+    start: usize,
+    end: usize,
+    target: T,
+}
+
+impl<T: Copy> Gazetteer<T> {
+    /// Builds from `(pattern, target)`; a pattern ending in `*` is a prefix.
+    fn build(patterns: Vec<(String, T)>) -> Result<Self> {
+        let mut exact = (Vec::new(), Vec::new());
+        let mut folded = (Vec::new(), Vec::new());
+        for (pattern, target) in patterns {
+            let (text, prefix) = match pattern.strip_suffix('*') {
+                Some(stem) => (stem.to_string(), true),
+                None => (pattern, false),
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            let side = if text.chars().any(char::is_lowercase) {
+                &mut folded
+            } else {
+                &mut exact
+            };
+            side.0.push(text);
+            side.1.push((target, prefix));
+        }
+        let compile = |pats: &[String], fold: bool| -> Result<Option<AhoCorasick>> {
+            if pats.is_empty() {
+                return Ok(None);
+            }
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(fold)
+                .build(pats)
+                .map(Some)
+                .map_err(|e| Error::Taxonomy {
+                    path: "patterns".into(),
+                    message: e.to_string(),
+                })
+        };
+        Ok(Gazetteer {
+            exact: compile(&exact.0, false)?,
+            exact_targets: exact.1,
+            folded: compile(&folded.0, true)?,
+            folded_targets: folded.1,
+        })
+    }
+
+    /// Every match on word boundaries, overlaps resolved longest-first.
+    fn find(&self, text: &str) -> Vec<Hit<T>> {
+        let mut hits = Vec::new();
+        for (automaton, targets) in [
+            (&self.exact, &self.exact_targets),
+            (&self.folded, &self.folded_targets),
+        ] {
+            let Some(automaton) = automaton else { continue };
+            for m in automaton.find_overlapping_iter(text) {
+                let (target, prefix) = targets[m.pattern().as_usize()];
+                let end = if prefix {
+                    extend_to_word_end(text, m.end())
+                } else {
+                    m.end()
+                };
+                if is_word_boundary(text, m.start(), end) {
+                    hits.push(Hit {
+                        start: m.start(),
+                        end,
+                        target,
+                    });
+                }
+            }
+        }
+        keep_longest_non_overlapping(hits)
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+}
+
+fn extend_to_word_end(text: &str, from: usize) -> usize {
+    text[from..]
+        .char_indices()
+        .find(|&(_, c)| !is_word_char(c))
+        .map_or(text.len(), |(i, _)| from + i)
+}
+
+/// Leftmost first; where two hits overlap the longer one stays.
+fn keep_longest_non_overlapping<T: Copy>(mut hits: Vec<Hit<T>>) -> Vec<Hit<T>> {
+    hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut kept: Vec<Hit<T>> = Vec::with_capacity(hits.len());
+    for hit in hits {
+        match kept.last() {
+            Some(last) if hit.start < last.end => {
+                if hit.end - hit.start > last.end - last.start {
+                    kept.pop();
+                    kept.push(hit);
+                }
+            }
+            _ => kept.push(hit),
+        }
+    }
+    kept
+}
+
+/// What the taxonomy found in one article.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tags {
+    /// Canonical agency names, in taxonomy order.
+    pub agencies: Vec<String>,
+    /// Canonical country names, in taxonomy order.
+    pub countries: Vec<String>,
+    /// Topic names, strongest evidence first.
+    pub topics: Vec<String>,
+}
+
+/// A loaded vocabulary with compiled matchers.
+#[derive(Debug)]
+pub struct Taxonomy {
+    agencies: Vec<Agency>,
+    countries: Vec<Country>,
+    topics: Vec<Topic>,
+    topic_threshold: f32,
+    max_topics: usize,
+    entities: Gazetteer<Target>,
+    topic_terms: Gazetteer<(usize, f32)>,
+    country_by_name: HashMap<String, usize>,
+    digest: String,
+}
+
+impl Taxonomy {
+    /// The taxonomy embedded in the binary.
+    pub fn builtin() -> Result<Self> {
+        Self::from_toml(BUILTIN_TAXONOMY, "built-in")
+    }
+
+    /// Loads a taxonomy file.
+    pub fn from_file(path: &std::path::Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Parses TOML text; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self> {
+        let bad = |message: String| Error::Taxonomy {
+            path: origin.to_string(),
+            message,
+        };
+        let file: TaxonomyFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let country_by_name: HashMap<String, usize> = file
+            .country
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.clone(), i))
+            .collect();
+        for agency in &file.agency {
+            if let Some(country) = &agency.country {
+                if !country_by_name.contains_key(country) {
+                    return Err(bad(format!(
+                        "agency {} names unknown country {country:?}",
+                        agency.name
+                    )));
+                }
+            }
+        }
+        let mut entity_patterns = Vec::new();
+        for (i, agency) in file.agency.iter().enumerate() {
+            for alias in agency.aliases.iter().chain(&agency.full_name) {
+                entity_patterns.push((alias.clone(), Target::Agency(i)));
+            }
+        }
+        for (i, country) in file.country.iter().enumerate() {
+            for alias in country.aliases.iter().chain(std::iter::once(&country.name)) {
+                entity_patterns.push((alias.clone(), Target::Country(i)));
+            }
+        }
+        let mut term_patterns = Vec::new();
+        for (i, topic) in file.topic.iter().enumerate() {
+            for (term, weight) in &topic.terms {
+                term_patterns.push((term.clone(), (i, *weight)));
+            }
+        }
+        Ok(Taxonomy {
+            entities: Gazetteer::build(entity_patterns)?,
+            topic_terms: Gazetteer::build(term_patterns)?,
+            topic_threshold: file.topics.threshold,
+            max_topics: file.topics.max,
+            agencies: file.agency,
+            countries: file.country,
+            topics: file.topic,
+            country_by_name,
+            digest: blake3::hash(text.as_bytes()).to_hex()[..16].to_string(),
+        })
+    }
+
+    /// A short hash of the taxonomy text: changes whenever the vocabulary does.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// All agencies.
+    pub fn agencies(&self) -> &[Agency] {
+        &self.agencies
+    }
+
+    /// All countries.
+    pub fn countries(&self) -> &[Country] {
+        &self.countries
+    }
+
+    /// All topics.
+    pub fn topics(&self) -> &[Topic] {
+        &self.topics
+    }
+
+    /// Tags an article: agencies and countries named anywhere in `title`,
+    /// `body` or `extra`; topics by weighted evidence, title counting double.
+    pub fn tag(&self, title: &str, body: &str, extra: &str) -> Tags {
+        let mut agency_seen = vec![false; self.agencies.len()];
+        let mut country_seen = vec![false; self.countries.len()];
+        for text in [title, body, extra] {
+            for hit in self.entities.find(text) {
+                match hit.target {
+                    Target::Agency(i) => agency_seen[i] = true,
+                    Target::Country(i) => country_seen[i] = true,
+                }
+            }
+        }
+        for (i, agency) in self.agencies.iter().enumerate() {
+            if agency_seen[i] {
+                if let Some(&c) = agency.country.as_ref().and_then(|c| self.country_by_name.get(c)) {
+                    country_seen[c] = true;
+                }
+            }
+        }
+        Tags {
+            agencies: pick(&self.agencies, &agency_seen, |a| &a.name),
+            countries: pick(&self.countries, &country_seen, |c| &c.name),
+            topics: self.score_topics(title, body),
+        }
+    }
+
+    fn score_topics(&self, title: &str, body: &str) -> Vec<String> {
+        let mut scores = vec![0f32; self.topics.len()];
+        for (text, factor) in [(title, 2.0), (body, 1.0)] {
+            for hit in self.topic_terms.find(text) {
+                let (topic, weight) = hit.target;
+                scores[topic] += weight * factor;
+            }
+        }
+        let mut ranked: Vec<(usize, f32)> = scores
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, s)| s >= self.topic_threshold)
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
+            .into_iter()
+            .take(self.max_topics)
+            .map(|(i, _)| self.topics[i].name.clone())
+            .collect()
+    }
+
+    /// Maps user input ("cisa", "Cybersecurity and Infrastructure Security
+    /// Agency", "us") to the canonical agency, country or topic name.
+    pub fn canonical(&self, kind: Kind, input: &str) -> Option<String> {
+        let wanted = input.trim();
+        let matches = |s: &str| s.eq_ignore_ascii_case(wanted);
+        match kind {
+            Kind::Agency => self
+                .agencies
+                .iter()
+                .find(|a| matches(&a.name) || a.full_name.as_deref().is_some_and(matches))
+                .or_else(|| self.agencies.iter().find(|a| a.aliases.iter().any(|s| matches(s))))
+                .map(|a| a.name.clone()),
+            Kind::Country => self
+                .countries
+                .iter()
+                .find(|c| matches(&c.name) || c.code.as_deref().is_some_and(matches))
+                .or_else(|| self.countries.iter().find(|c| c.aliases.iter().any(|s| matches(s))))
+                .map(|c| c.name.clone()),
+            Kind::Topic => {
+                let slug = wanted.replace([' ', '_'], "-");
+                self.topics
+                    .iter()
+                    .find(|t| t.name.eq_ignore_ascii_case(&slug))
+                    .map(|t| t.name.clone())
+            }
+        }
+    }
+}
+
+/// The three tag vocabularies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Agencies.
+    Agency,
+    /// Countries.
+    Country,
+    /// Topics.
+    Topic,
+}
+
+fn pick<T>(items: &[T], seen: &[bool], name: impl Fn(&T) -> &String) -> Vec<String> {
+    items
+        .iter()
+        .zip(seen)
+        .filter(|(_, &s)| s)
+        .map(|(item, _)| name(item).clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = r#"
+[topics]
+threshold = 3
+[[agency]]
+name = "NSA"
+country = "United States"
+aliases = ["NSA", "National Security Agency"]
+[[agency]]
+name = "SEC"
+country = "United States"
+aliases = ["SEC", "Securities and Exchange Commission"]
+[[country]]
+name = "United States"
+aliases = ["U.S.", "American"]
+[[country]]
+name = "North Korea"
+aliases = ["North Korean", "DPRK"]
+[[country]]
+name = "South Korea"
+aliases = ["South Korean", "Korean"]
+[[topic]]
+name = "sanctions"
+terms = { "sanction*" = 2, "OFAC" = 2 }
+"#;
+
+    fn small() -> Taxonomy {
+        Taxonomy::from_toml(SMALL, "test").expect("test taxonomy parses")
+    }
+
+    #[test]
+    fn acronyms_are_case_sensitive_and_whole_words() {
+        let t = small();
+        let tags = t.tag("", "NSAIDs and a sec of nsa time", "");
+        assert!(tags.agencies.is_empty(), "{tags:?}");
+        let tags = t.tag("", "The NSA's report, per the SEC.", "");
+        assert_eq!(tags.agencies, ["NSA", "SEC"]);
+    }
+
+    #[test]
+    fn longest_alias_wins() {
+        let t = small();
+        let tags = t.tag("", "North Korean hackers", "");
+        assert_eq!(tags.countries, ["North Korea"]);
+    }
+
+    #[test]
+    fn agencies_bring_their_country() {
+        let t = small();
+        assert_eq!(t.tag("", "the National Security Agency said", "").countries, ["United States"]);
+    }
+
+    #[test]
+    fn topics_need_enough_evidence_and_prefixes_match() {
+        let t = small();
+        assert!(t.tag("", "one sanction", "").topics.is_empty());
+        assert_eq!(t.tag("", "sanctioned and sanctions", "").topics, ["sanctions"]);
+        assert_eq!(t.tag("New sanctions", "", "").topics, ["sanctions"]);
+    }
+
+    #[test]
+    fn canonical_matches_names_and_aliases_ignoring_case() {
+        let t = small();
+        assert_eq!(t.canonical(Kind::Agency, "nsa").as_deref(), Some("NSA"));
+        assert_eq!(
+            t.canonical(Kind::Agency, "national security agency").as_deref(),
+            Some("NSA")
+        );
+        assert_eq!(t.canonical(Kind::Topic, "Sanctions").as_deref(), Some("sanctions"));
+        assert_eq!(t.canonical(Kind::Country, "nowhere"), None);
+    }
+}

@@ -1,0 +1,142 @@
+//! Human output: ranked hits with title, date, source, agencies, topics, a
+//! highlighted snippet and the path; facet tables; stats; one document.
+//! Colour is applied only when the caller asks for it.
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use super::{render_fragments, render_highlighted};
+use crate::document::Document;
+use crate::index::Stats;
+use crate::search::{Counts, Facets, SearchResults};
+
+const HIGHLIGHT: Style = Style::new().bold().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+const TITLE: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+/// Terminal rendering options.
+#[derive(Debug, Clone, Copy)]
+pub struct Human {
+    /// Emit ANSI colour codes.
+    pub color: bool,
+}
+
+impl Human {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color && !text.is_empty() {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn highlighter(&self, base: Style) -> impl Fn(&str, bool) -> String + '_ {
+        move |text, highlighted| {
+            if highlighted {
+                if self.color {
+                    self.paint(HIGHLIGHT, text)
+                } else {
+                    format!("[{text}]")
+                }
+            } else {
+                self.paint(base, text)
+            }
+        }
+    }
+
+    /// Writes a page of results, then facets when present.
+    /// Hits are numbered from `offset + 1`.
+    pub fn write_results(
+        &self,
+        out: &mut impl Write,
+        r: &SearchResults,
+        took_ms: f64,
+        offset: usize,
+    ) -> std::io::Result<()> {
+        let noun = if r.total_hits == 1 { "match" } else { "matches" };
+        writeln!(out, "{} {noun} ({took_ms:.1} ms)", r.total_hits)?;
+        for (i, hit) in r.hits.iter().enumerate() {
+            let title = render_highlighted(&hit.title, &hit.title_highlights, self.highlighter(TITLE));
+            writeln!(out)?;
+            writeln!(out, "{:>3}. {title}", offset + i + 1)?;
+            let mut meta = vec![hit.date.map_or("undated".to_string(), |d| d.to_string())];
+            meta.extend(hit.source.clone());
+            if !hit.agencies.is_empty() {
+                meta.push(hit.agencies.join(", "));
+            }
+            if !hit.topics.is_empty() {
+                meta.push(hit.topics.join(", "));
+            }
+            writeln!(out, "     {}", self.paint(DIM, &meta.join(" · ")))?;
+            if !hit.fragments.is_empty() {
+                let snippet = render_fragments(&hit.fragments, self.highlighter(Style::new()));
+                writeln!(out, "     {snippet}")?;
+            }
+            writeln!(out, "     {}", self.paint(DIM, &hit.path))?;
+        }
+        if let Some(f) = &r.facets {
+            writeln!(out)?;
+            self.write_facets(out, f)?;
+        }
+        Ok(())
+    }
+
+    /// Writes facet counts as short tables.
+    pub fn write_facets(&self, out: &mut impl Write, f: &Facets) -> std::io::Result<()> {
+        let mut groups = vec![("agency", &f.agency), ("topic", &f.topic), ("country", &f.country), ("year", &f.year)];
+        if let Some(source) = &f.source {
+            groups.push(("source", source));
+        }
+        for (name, counts) in groups {
+            self.write_counts(out, name, counts)?;
+        }
+        Ok(())
+    }
+
+    fn write_counts(&self, out: &mut impl Write, name: &str, counts: &Counts) -> std::io::Result<()> {
+        writeln!(out, "{}", self.paint(TITLE, name))?;
+        if counts.0.is_empty() {
+            writeln!(out, "  (none)")?;
+        }
+        for (value, count) in counts.0.iter().take(15) {
+            writeln!(out, "  {count:>6}  {value}")?;
+        }
+        if counts.0.len() > 15 {
+            writeln!(out, "  {:>6}  …{} more", "", counts.0.len() - 15)?;
+        }
+        Ok(())
+    }
+
+    /// Writes index statistics.
+    pub fn write_stats(&self, out: &mut impl Write, s: &Stats) -> std::io::Result<()> {
+        writeln!(out, "documents: {}", s.documents)?;
+        let span = match (s.first_date, s.last_date) {
+            (Some(a), Some(b)) => format!("{a} to {b}"),
+            _ => "no dated documents".into(),
+        };
+        writeln!(out, "dates:     {span}")?;
+        writeln!(out, "size:      {:.1} MB on disk", s.size_bytes as f64 / 1_048_576.0)?;
+        writeln!(out)?;
+        self.write_facets(out, &s.facets)
+    }
+
+    /// Writes one stored document in full.
+    pub fn write_document(&self, out: &mut impl Write, d: &Document) -> std::io::Result<()> {
+        writeln!(out, "{}", self.paint(TITLE, &d.title))?;
+        let field = |name: &str, value: String| format!("{:<10} {value}", format!("{name}:"));
+        writeln!(out, "{}", field("id", d.id.clone()))?;
+        writeln!(out, "{}", field("path", format!("{} (item {})", d.path, d.item)))?;
+        writeln!(out, "{}", field("date", d.date.map_or("unknown".into(), |x| x.to_string())))?;
+        for (name, value) in [("source", &d.source), ("author", &d.author), ("url", &d.url)] {
+            if let Some(v) = value {
+                writeln!(out, "{}", field(name, v.clone()))?;
+            }
+        }
+        for (name, values) in [("agencies", &d.agencies), ("topics", &d.topics), ("countries", &d.countries)] {
+            writeln!(out, "{}", field(name, values.join(", ")))?;
+        }
+        writeln!(out)?;
+        writeln!(out, "{}", d.body)
+    }
+}

@@ -1,0 +1,69 @@
+//! Output: the only code that renders results. Human output for a terminal
+//! (with optional colour) and JSON; both write to any `impl Write`, so they
+//! are testable without a terminal.
+
+pub mod human;
+pub mod json;
+
+use crate::snippet::Fragment;
+
+/// The separator between snippet fragments.
+pub const ELLIPSIS: &str = "…";
+
+/// Renders fragments with `mark(text, highlighted)` deciding how each piece
+/// looks; fragments are joined by " … ", with an ellipsis where a fragment
+/// starts or ends inside the text.
+pub fn render_fragments(fragments: &[Fragment], mut piece: impl FnMut(&str, bool) -> String) -> String {
+    let mut out = String::new();
+    for (i, f) in fragments.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if f.starts_inside || i > 0 {
+            out.push_str(ELLIPSIS);
+            out.push(' ');
+        }
+        out.push_str(&render_highlighted(&f.text, &f.highlights, &mut piece));
+        if f.ends_inside && i + 1 == fragments.len() {
+            out.push(' ');
+            out.push_str(ELLIPSIS);
+        }
+    }
+    out
+}
+
+/// Renders `text` with the given byte ranges highlighted.
+pub fn render_highlighted(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+    mut piece: impl FnMut(&str, bool) -> String,
+) -> String {
+    let mut out = String::with_capacity(text.len() + ranges.len() * 8);
+    let mut at = 0;
+    for r in ranges {
+        let (start, end) = (r.start.min(text.len()), r.end.min(text.len()));
+        if start < at || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            continue;
+        }
+        out.push_str(&piece(&text[at..start], false));
+        out.push_str(&piece(&text[start..end], true));
+        at = end;
+    }
+    out.push_str(&piece(&text[at..], false));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_are_wrapped_and_fragments_joined() {
+        let frags = vec![
+            Fragment { text: "a bc d".into(), highlights: vec![2..4], starts_inside: false, ends_inside: true },
+            Fragment { text: "x bc".into(), highlights: vec![2..4], starts_inside: true, ends_inside: true },
+        ];
+        let s = render_fragments(&frags, |t, h| if h { format!("[{t}]") } else { t.to_string() });
+        assert_eq!(s, "a [bc] d … x [bc] …");
+    }
+}

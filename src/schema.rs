@@ -1,0 +1,147 @@
+//! The one place that names the index fields and their options. Every other
+//! module uses the [`Fields`] handles, never field-name literals.
+//!
+//! Title and body are stemmed English text with positions (phrase queries)
+//! and are stored once, for display and snippets. Agency, topic, country
+//! and source are exact strings that are also fast fields, so they filter
+//! and feed facet counts. Date is a fast date field; year is a small integer
+//! for cheap year filters and facets.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing,
+    TextOptions, FAST, INDEXED, STORED, STRING,
+};
+
+/// Bumped whenever the schema or the meaning of a field changes; an index
+/// with another version must be rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The analyzer for title and body: simple tokens, lowercased, English stems.
+pub const TEXT_ANALYZER: &str = "en_stem";
+
+/// Field names, for the query parser and fast-field access.
+pub mod names {
+    /// Stable document id.
+    pub const ID: &str = "id";
+    /// Relative path.
+    pub const PATH: &str = "path";
+    /// Title text.
+    pub const TITLE: &str = "title";
+    /// Body text.
+    pub const BODY: &str = "body";
+    /// Agency names.
+    pub const AGENCY: &str = "agency";
+    /// Topic names.
+    pub const TOPIC: &str = "topic";
+    /// Country names.
+    pub const COUNTRY: &str = "country";
+    /// Source or outlet.
+    pub const SOURCE: &str = "source";
+    /// Publication date.
+    pub const DATE: &str = "date";
+    /// Publication year.
+    pub const YEAR: &str = "year";
+    /// Author.
+    pub const AUTHOR: &str = "author";
+}
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// Stable id (exact).
+    pub id: Field,
+    /// Relative path (exact).
+    pub path: Field,
+    /// Item number inside the file.
+    pub item: Field,
+    /// Input format.
+    pub format: Field,
+    /// Title (stemmed text).
+    pub title: Field,
+    /// Body (stemmed text).
+    pub body: Field,
+    /// Publication date (fast).
+    pub date: Field,
+    /// Where the date came from.
+    pub date_source: Field,
+    /// Publication year (fast).
+    pub year: Field,
+    /// Agencies (exact, fast, multi-valued).
+    pub agency: Field,
+    /// Topics (exact, fast, multi-valued).
+    pub topic: Field,
+    /// Countries (exact, fast, multi-valued).
+    pub country: Field,
+    /// Source (exact, fast).
+    pub source: Field,
+    /// Author (searchable text).
+    pub author: Field,
+    /// Canonical URL (stored only).
+    pub url: Field,
+    /// Categories from the source (stored only).
+    pub categories: Field,
+    /// Language (stored only).
+    pub lang: Field,
+}
+
+/// Builds the schema and its field handles.
+pub fn build() -> (Schema, Fields) {
+    let mut sb = Schema::builder();
+    let text = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TEXT_ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let stored_only = TextOptions::default().set_stored();
+    let facet = STRING | FAST | STORED;
+    let fields = Fields {
+        id: sb.add_text_field(names::ID, STRING | STORED),
+        path: sb.add_text_field(names::PATH, STRING | STORED),
+        item: sb.add_u64_field("item", STORED),
+        format: sb.add_text_field("format", STRING | STORED),
+        title: sb.add_text_field(names::TITLE, text.clone()),
+        body: sb.add_text_field(names::BODY, text),
+        date: sb.add_date_field(
+            names::DATE,
+            DateOptions::from(INDEXED)
+                .set_stored()
+                .set_fast()
+                .set_precision(DateTimePrecision::Seconds),
+        ),
+        date_source: sb.add_text_field("date_source", stored_only.clone()),
+        year: sb.add_u64_field(names::YEAR, INDEXED | FAST | STORED),
+        agency: sb.add_text_field(names::AGENCY, facet.clone()),
+        topic: sb.add_text_field(names::TOPIC, facet.clone()),
+        country: sb.add_text_field(names::COUNTRY, facet.clone()),
+        source: sb.add_text_field(names::SOURCE, facet),
+        author: sb.add_text_field(names::AUTHOR, tantivy::schema::TEXT | STORED),
+        url: sb.add_text_field("url", stored_only.clone()),
+        categories: sb.add_text_field("categories", stored_only.clone()),
+        lang: sb.add_text_field("lang", stored_only),
+    };
+    (sb.build(), fields)
+}
+
+/// Resolves the handles against an opened index's schema.
+pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
+    let f = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        id: f(names::ID)?,
+        path: f(names::PATH)?,
+        item: f("item")?,
+        format: f("format")?,
+        title: f(names::TITLE)?,
+        body: f(names::BODY)?,
+        date: f(names::DATE)?,
+        date_source: f("date_source")?,
+        year: f(names::YEAR)?,
+        agency: f(names::AGENCY)?,
+        topic: f(names::TOPIC)?,
+        country: f(names::COUNTRY)?,
+        source: f(names::SOURCE)?,
+        author: f(names::AUTHOR)?,
+        url: f("url")?,
+        categories: f("categories")?,
+        lang: f("lang")?,
+    })
+}
