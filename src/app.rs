@@ -13,7 +13,10 @@ use cpsearch::normalize::{dates, Taxonomy};
 use cpsearch::output::{human::Human, json};
 use cpsearch::search::{self, SearchRequest, Sort};
 
-use crate::cli::{Cli, ColorArg, Command, ExtractArgs, IndexArgs, ReadArgs, SearchArgs, ShowArgs, SortArg, StatsArgs};
+use crate::cli::{
+    Cli, ColorArg, Command, ExtractArgs, IndexArgs, ReadArgs, SearchArgs, ShowArgs, SortArg,
+    StatsArgs,
+};
 
 /// The corpus searched on first run when no index exists.
 const DEFAULT_CORPUS: &str = "corpus";
@@ -66,7 +69,11 @@ fn report_problems(report: &FileReport, err: &mut impl Write) -> std::io::Result
         writeln!(err, "skipped {}: {reason}", report.rel)?;
     }
     for p in &report.item_problems {
-        let at = p.location.as_deref().map(|l| format!(": {l}")).unwrap_or_default();
+        let at = p
+            .location
+            .as_deref()
+            .map(|l| format!(": {l}"))
+            .unwrap_or_default();
         writeln!(err, "skipped {}{at}: {}", report.rel, p.message)?;
     }
     for w in &report.warnings {
@@ -75,7 +82,11 @@ fn report_problems(report: &FileReport, err: &mut impl Write) -> std::io::Result
     }
     for d in &report.documents {
         for w in &d.warnings {
-            let at = if d.item > 0 { format!(": item {}", d.item) } else { String::new() };
+            let at = if d.item > 0 {
+                format!(": item {}", d.item)
+            } else {
+                String::new()
+            };
             writeln!(err, "warning {}{at}: {w}", report.rel)?;
             warnings += 1;
         }
@@ -88,8 +99,13 @@ fn extract(args: ExtractArgs, taxonomy: &Taxonomy) -> Result<u8> {
     let walk = ingest::discover(&args.paths)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut err = std::io::stderr().lock();
-    let mut tally = Tally { files: walk.files.len(), skipped: walk.skipped.len(), ..Tally::default() };
+    // Not locked for the whole run: parser threads may write to stderr too.
+    let mut err = std::io::stderr();
+    let mut tally = Tally {
+        files: walk.files.len(),
+        skipped: walk.skipped.len(),
+        ..Tally::default()
+    };
     for (path, reason) in &walk.skipped {
         writeln!(err, "skipped {path}: {reason}")?;
     }
@@ -102,7 +118,8 @@ fn extract(args: ExtractArgs, taxonomy: &Taxonomy) -> Result<u8> {
             written.map_err(|e| cpsearch::Error::io("stdout", e))?;
         }
         tally.documents += report.documents.len();
-        let (skipped, warnings) = report_problems(&report, &mut err).map_err(|e| cpsearch::Error::io("stderr", e))?;
+        let (skipped, warnings) =
+            report_problems(&report, &mut err).map_err(|e| cpsearch::Error::io("stderr", e))?;
         tally.skipped += skipped;
         tally.warnings += warnings;
         Ok(())
@@ -113,7 +130,11 @@ fn extract(args: ExtractArgs, taxonomy: &Taxonomy) -> Result<u8> {
         "extracted {} documents from {} files; {} skipped, {} warnings",
         tally.documents, tally.files, tally.skipped, tally.warnings
     )?;
-    Ok(if args.read.strict && tally.skipped > 0 { 2 } else { 0 })
+    Ok(if args.read.strict && tally.skipped > 0 {
+        2
+    } else {
+        0
+    })
 }
 
 fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
@@ -121,16 +142,29 @@ fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(0);
-    let style = indicatif::ProgressStyle::with_template("{spinner} indexing [{bar:30}] {pos}/{len} files {per_sec} eta {eta}")
-        .map(|s| s.progress_chars("=> "))
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} indexing [{bar:30}] {pos}/{len} files {per_sec} eta {eta}",
+    )
+    .map(|s| s.progress_chars("=> "))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     bar
 }
 
 /// Builds or updates an index, reporting problems; returns the summary.
-fn run_index(dir: &Path, paths: &[PathBuf], read: &ReadArgs, full: bool, quiet: bool, taxonomy: &Taxonomy) -> Result<IndexSummary> {
-    let options = IndexOptions { full, ingest: ingest_options(read), ..IndexOptions::default() };
+fn run_index(
+    dir: &Path,
+    paths: &[PathBuf],
+    read: &ReadArgs,
+    full: bool,
+    quiet: bool,
+    taxonomy: &Taxonomy,
+) -> Result<IndexSummary> {
+    let options = IndexOptions {
+        full,
+        ingest: ingest_options(read),
+        ..IndexOptions::default()
+    };
     let bar = progress_bar(quiet);
     let mut err_out = std::io::stderr();
     let summary = index::build_index(dir, paths, &options, taxonomy, |report, total| {
@@ -150,15 +184,31 @@ fn run_index(dir: &Path, paths: &[PathBuf], read: &ReadArgs, full: bool, quiet: 
 
 fn index_cmd(args: IndexArgs, taxonomy: &Taxonomy) -> Result<u8> {
     let started = Instant::now();
-    let summary = run_index(&args.index, &args.paths, &args.read, args.full, args.quiet, taxonomy)?;
+    let summary = run_index(
+        &args.index,
+        &args.paths,
+        &args.read,
+        args.full,
+        args.quiet,
+        taxonomy,
+    )?;
     let secs = started.elapsed().as_secs_f64();
     if args.json {
         let mut out = std::io::stdout().lock();
-        json::write_value(&mut out, &serde_json::json!({ "summary": summary, "seconds": secs }))?;
+        json::write_value(
+            &mut out,
+            &serde_json::json!({ "summary": summary, "seconds": secs }),
+        )?;
     } else if !args.quiet {
         print_index_summary(&summary, secs)?;
     }
-    Ok(if args.read.strict && summary.skipped_files + summary.skipped_items > 0 { 2 } else { 0 })
+    Ok(
+        if args.read.strict && summary.skipped_files + summary.skipped_items > 0 {
+            2
+        } else {
+            0
+        },
+    )
 }
 
 fn print_index_summary(s: &IndexSummary, secs: f64) -> std::io::Result<()> {
@@ -185,11 +235,21 @@ fn ensure_index(dir: &Path, taxonomy: &Taxonomy) -> Result<()> {
     }
     let corpus = [PathBuf::from(DEFAULT_CORPUS)];
     if !dir.join("meta.json").exists() {
-        eprintln!("No index yet: building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first (one time)…");
-        let read = ReadArgs { max_file_size: ingest::DEFAULT_MAX_FILE_SIZE, date_from_mtime: false, strict: false };
+        eprintln!(
+            "No index yet: building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first (one time)…"
+        );
+        let read = ReadArgs {
+            max_file_size: ingest::DEFAULT_MAX_FILE_SIZE,
+            date_from_mtime: false,
+            strict: false,
+        };
         let started = Instant::now();
         let summary = run_index(dir, &corpus, &read, false, true, taxonomy)?;
-        eprintln!("indexed {} documents in {:.1}s", summary.total_documents, started.elapsed().as_secs_f64());
+        eprintln!(
+            "indexed {} documents in {:.1}s",
+            summary.total_documents,
+            started.elapsed().as_secs_f64()
+        );
     } else if index::is_stale(dir, &corpus).unwrap_or(false) {
         eprintln!("note: {DEFAULT_CORPUS}/ has changed since the index was built; run `cpsearch index` to refresh it");
     }
@@ -204,7 +264,10 @@ fn use_color(choice: ColorArg) -> bool {
     match choice {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        ColorArg::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     }
 }
 
@@ -213,13 +276,19 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
         (Some(from), _) => Some(parse_day(from, "--from")?),
         (None, Some(since)) => {
             let now = chrono::Utc::now();
-            let when = interim::parse_date_string(since, now, interim::Dialect::Us)
-                .map_err(|e| anyhow::anyhow!("--since {since:?}: {e}; try \"2 weeks ago\" or a date"))?;
+            let when =
+                interim::parse_date_string(since, now, interim::Dialect::Us).map_err(|e| {
+                    anyhow::anyhow!("--since {since:?}: {e}; try \"2 weeks ago\" or a date")
+                })?;
             Some(when.date_naive())
         }
         (None, None) => None,
     };
-    let to = args.to.as_deref().map(|t| parse_day(t, "--to")).transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|t| parse_day(t, "--to"))
+        .transpose()?;
     if let (Some(a), Some(b)) = (from, to) {
         if a > b {
             bail!("--from {a} is after --to {b}");
@@ -257,7 +326,10 @@ fn search_cmd(args: SearchArgs, taxonomy: &Taxonomy) -> Result<u8> {
     if args.json {
         json::write_results(&mut out, &results, took_ms)?;
     } else {
-        Human { color: use_color(args.color) }.write_results(&mut out, &results, took_ms, args.offset)?;
+        Human {
+            color: use_color(args.color),
+        }
+        .write_results(&mut out, &results, took_ms, args.offset)?;
     }
     out.flush()?;
     Ok(if results.total_hits == 0 { 1 } else { 0 })
@@ -266,13 +338,19 @@ fn search_cmd(args: SearchArgs, taxonomy: &Taxonomy) -> Result<u8> {
 fn show(args: ShowArgs) -> Result<u8> {
     let store = Store::open(&args.index)?;
     let Some(document) = store.get(&args.id)? else {
-        bail!("no document with id {:?}; search prints ids with --json", args.id);
+        bail!(
+            "no document with id {:?}; search prints ids with --json",
+            args.id
+        );
     };
     let mut out = std::io::stdout().lock();
     if args.json {
         json::write_value(&mut out, &document)?;
     } else {
-        Human { color: use_color(ColorArg::Auto) }.write_document(&mut out, &document)?;
+        Human {
+            color: use_color(ColorArg::Auto),
+        }
+        .write_document(&mut out, &document)?;
     }
     Ok(0)
 }
@@ -284,7 +362,10 @@ fn stats(args: StatsArgs) -> Result<u8> {
     if args.json {
         json::write_value(&mut out, &stats)?;
     } else {
-        Human { color: use_color(ColorArg::Auto) }.write_stats(&mut out, &stats)?;
+        Human {
+            color: use_color(ColorArg::Auto),
+        }
+        .write_stats(&mut out, &stats)?;
     }
     Ok(0)
 }

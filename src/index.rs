@@ -19,7 +19,9 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::schema::Value;
-use tantivy::{doc, DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    doc, DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
 
 use crate::document::{DateSource, Document, Format};
 use crate::error::{Error, Result};
@@ -185,7 +187,10 @@ impl Store {
             Term::from_field_text(self.fields.id, id),
             tantivy::schema::IndexRecordOption::Basic,
         );
-        let top = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?;
+        let top = searcher.search(
+            &query,
+            &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+        )?;
         match top.first() {
             Some((_, addr)) => {
                 let stored: TantivyDocument = searcher.doc(*addr)?;
@@ -198,7 +203,12 @@ impl Store {
     /// Rebuilds a [`Document`] from its stored fields.
     pub fn to_document(&self, stored: &TantivyDocument) -> Document {
         let f = &self.fields;
-        let text = |field| stored.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let text = |field| {
+            stored
+                .get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
         let all = |field| -> Vec<String> {
             stored
                 .get_all(field)
@@ -213,15 +223,19 @@ impl Store {
         Document {
             id: text(f.id).unwrap_or_default(),
             path: text(f.path).unwrap_or_default(),
-            item: stored.get_first(f.item).and_then(|v| v.as_u64()).unwrap_or(0) as usize,
+            item: stored
+                .get_first(f.item)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0) as usize,
             format: text(f.format)
                 .and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok())
                 .unwrap_or(Format::Text),
             title: text(f.title).unwrap_or_default(),
             body: text(f.body).unwrap_or_default(),
             date,
-            date_source: text(f.date_source)
-                .and_then(|s| serde_json::from_value::<DateSource>(serde_json::Value::String(s)).ok()),
+            date_source: text(f.date_source).and_then(|s| {
+                serde_json::from_value::<DateSource>(serde_json::Value::String(s)).ok()
+            }),
             source: text(f.source),
             author: text(f.author),
             url: text(f.url),
@@ -244,9 +258,17 @@ fn clear_index_files(dir: &Path) -> Result<()> {
         let ours = name == "meta.json"
             || name == ".managed.json"
             || name.starts_with(META_FILE)
-            || [".idx", ".pos", ".term", ".store", ".fast", ".fieldnorm", ".del"]
-                .iter()
-                .any(|ext| name.ends_with(ext));
+            || [
+                ".idx",
+                ".pos",
+                ".term",
+                ".store",
+                ".fast",
+                ".fieldnorm",
+                ".del",
+            ]
+            .iter()
+            .any(|ext| name.ends_with(ext));
         if ours {
             std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
         }
@@ -339,15 +361,18 @@ pub fn build_index(
         writer.delete_all_documents()?;
     }
     for (rel, reason) in &walk.skipped {
-        on_file(&FileReport {
-            rel: rel.clone(),
-            documents: Vec::new(),
-            skipped: Some(reason.clone()),
-            item_problems: Vec::new(),
-            warnings: Vec::new(),
-            hash: None,
-            unchanged: false,
-        }, 0);
+        on_file(
+            &FileReport {
+                rel: rel.clone(),
+                documents: Vec::new(),
+                skipped: Some(reason.clone()),
+                item_problems: Vec::new(),
+                warnings: Vec::new(),
+                hash: None,
+                unchanged: false,
+            },
+            0,
+        );
     }
 
     let keys: Vec<String> = walk.files.iter().map(|f| manifest_key(&f.path)).collect();
@@ -382,7 +407,11 @@ pub fn build_index(
         on_file(&report, to_read_keys.len());
         summary.skipped_items += report.item_problems.len();
         summary.warnings += report.warnings.len()
-            + report.documents.iter().map(|d| d.warnings.len()).sum::<usize>();
+            + report
+                .documents
+                .iter()
+                .map(|d| d.warnings.len())
+                .sum::<usize>();
         if report.unchanged {
             summary.unchanged_files += 1;
             if let Some(entry) = meta.files.get_mut(&key) {
@@ -394,7 +423,11 @@ pub fn build_index(
         if report.skipped.is_some() {
             summary.skipped_files += 1;
         }
-        let old_ids: Vec<String> = meta.files.get(&key).map(|e| e.ids.clone()).unwrap_or_default();
+        let old_ids: Vec<String> = meta
+            .files
+            .get(&key)
+            .map(|e| e.ids.clone())
+            .unwrap_or_default();
         let existed = meta.files.contains_key(&key);
         let new_ids: Vec<String> = report.documents.iter().map(|d| d.id.clone()).collect();
         let new_set: HashSet<&String> = new_ids.iter().collect();
@@ -416,7 +449,15 @@ pub fn build_index(
         // Skipped files are remembered too, so an unchanged one is not read
         // (and reported) again on every run.
         let hash = report.hash.clone().unwrap_or_default();
-        meta.files.insert(key, FileEntry { size, mtime, hash, ids: new_ids });
+        meta.files.insert(
+            key,
+            FileEntry {
+                size,
+                mtime,
+                hash,
+                ids: new_ids,
+            },
+        );
         since_commit += n.max(1);
         if since_commit >= options.commit_every {
             writer.commit()?;
@@ -435,7 +476,9 @@ pub fn build_index(
 /// True when files under `paths` differ from what the index was built from
 /// (added, removed, or changed in size or modification time).
 pub fn is_stale(dir: &Path, paths: &[PathBuf]) -> Result<bool> {
-    let Some(meta) = read_meta(dir)? else { return Ok(true) };
+    let Some(meta) = read_meta(dir)? else {
+        return Ok(true);
+    };
     let walk = ingest::discover(paths)?;
     let mut seen = 0usize;
     for file in &walk.files {
@@ -447,7 +490,11 @@ pub fn is_stale(dir: &Path, paths: &[PathBuf]) -> Result<bool> {
         }
     }
     let roots: Vec<String> = paths.iter().map(|p| manifest_key(p)).collect();
-    let indexed_here = meta.files.keys().filter(|k| roots.iter().any(|r| is_under(k, r))).count();
+    let indexed_here = meta
+        .files
+        .keys()
+        .filter(|k| roots.iter().any(|r| is_under(k, r)))
+        .count();
     Ok(indexed_here != seen)
 }
 
@@ -523,12 +570,19 @@ fn to_tantivy(f: &Fields, d: &Document) -> TantivyDocument {
         f.body => d.body.as_str(),
     );
     if let Some(date) = d.date {
-        let secs = date.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+        let secs = date
+            .and_hms_opt(0, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp());
         doc.add_date(f.date, DateTime::from_timestamp_secs(secs));
-        doc.add_u64(f.year, u64::try_from(chrono::Datelike::year(&date)).unwrap_or(0));
+        doc.add_u64(
+            f.year,
+            u64::try_from(chrono::Datelike::year(&date)).unwrap_or(0),
+        );
     }
     if let Some(source) = d.date_source {
-        let name = serde_json::to_value(source).ok().and_then(|v| v.as_str().map(str::to_string));
+        let name = serde_json::to_value(source)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string));
         if let Some(name) = name {
             doc.add_text(f.date_source, name);
         }
@@ -543,7 +597,12 @@ fn to_tantivy(f: &Fields, d: &Document) -> TantivyDocument {
             doc.add_text(field, v);
         }
     }
-    for (field, value) in [(f.source, &d.source), (f.author, &d.author), (f.url, &d.url), (f.lang, &d.lang)] {
+    for (field, value) in [
+        (f.source, &d.source),
+        (f.author, &d.author),
+        (f.url, &d.url),
+        (f.lang, &d.lang),
+    ] {
         if let Some(v) = value {
             doc.add_text(field, v);
         }
@@ -587,7 +646,9 @@ pub fn stats(store: &Store) -> Result<Stats> {
     })
 }
 
-fn date_span(searcher: &tantivy::Searcher) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)> {
+fn date_span(
+    searcher: &tantivy::Searcher,
+) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)> {
     let mut min: Option<i64> = None;
     let mut max: Option<i64> = None;
     for segment in searcher.segment_readers() {
@@ -614,5 +675,8 @@ fn date_span(searcher: &tantivy::Searcher) -> Result<(Option<chrono::NaiveDate>,
 /// True when manifest key `key` is the walked path `root` or lies below it.
 fn is_under(key: &str, root: &str) -> bool {
     let root = root.trim_end_matches('/');
-    key == root || key.strip_prefix(root).is_some_and(|rest| rest.starts_with('/'))
+    key == root
+        || key
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.starts_with('/'))
 }

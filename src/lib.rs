@@ -17,8 +17,8 @@
 
 pub mod document;
 pub mod error;
-pub mod ingest;
 pub mod index;
+pub mod ingest;
 pub mod normalize;
 pub mod output;
 pub mod schema;

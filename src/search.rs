@@ -17,10 +17,14 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
 use tantivy::query_grammar::{UserInputAst, UserInputBound, UserInputLeaf};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DateTime, DocAddress, DocId, Order, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+use tantivy::{
+    DateTime, DocAddress, DocId, Order, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+};
 
 use crate::error::{Error, Result};
 use crate::index::Store;
@@ -164,10 +168,18 @@ const QUERY_FIELDS: &[&str] = &[
 ];
 
 /// Runs a search.
-pub fn search(store: &Store, taxonomy: &Taxonomy, request: &SearchRequest) -> Result<SearchResults> {
+pub fn search(
+    store: &Store,
+    taxonomy: &Taxonomy,
+    request: &SearchRequest,
+) -> Result<SearchResults> {
     let searcher = store.reader()?.searcher();
     let fields = store.fields();
-    let resolver = Resolver { searcher: &searcher, fields, taxonomy };
+    let resolver = Resolver {
+        searcher: &searcher,
+        fields,
+        taxonomy,
+    };
     let trimmed = request.query.trim();
     let list_all = trimmed.is_empty() || trimmed == "*";
     let mut highlight_terms = Terms::default();
@@ -194,16 +206,22 @@ pub fn search(store: &Store, taxonomy: &Taxonomy, request: &SearchRequest) -> Re
     let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
     let (page, total, facets) = match sort {
         Sort::Relevance => {
-            let collectors = (top.order_by_score(), Count, FacetCounter::new(request.facets, false));
+            let collectors = (
+                top.order_by_score(),
+                Count,
+                FacetCounter::new(request.facets, false),
+            );
             let (docs, total, facets) = searcher.search(&query, &collectors)?;
-            let page: Vec<(Option<f32>, DocAddress)> = docs.into_iter().map(|(s, a)| (Some(s), a)).collect();
+            let page: Vec<(Option<f32>, DocAddress)> =
+                docs.into_iter().map(|(s, a)| (Some(s), a)).collect();
             (page, total, facets)
         }
         Sort::Date => {
             let by_date = top.order_by_fast_field::<DateTime>(names::DATE, Order::Desc);
             let collectors = (by_date, Count, FacetCounter::new(request.facets, false));
             let (docs, total, facets) = searcher.search(&query, &collectors)?;
-            let page: Vec<(Option<f32>, DocAddress)> = docs.into_iter().map(|(_, a)| (None, a)).collect();
+            let page: Vec<(Option<f32>, DocAddress)> =
+                docs.into_iter().map(|(_, a)| (None, a)).collect();
             (page, total, facets)
         }
     };
@@ -273,7 +291,10 @@ impl Resolver<'_> {
         let wanted = input.trim();
         for segment in self.searcher.segment_readers() {
             let inverted = segment.inverted_index(field)?;
-            let mut stream = inverted.terms().stream().map_err(|e| Error::io("term dictionary", e))?;
+            let mut stream = inverted
+                .terms()
+                .stream()
+                .map_err(|e| Error::io("term dictionary", e))?;
             while stream.advance() {
                 if let Ok(term) = std::str::from_utf8(stream.key()) {
                     if term.eq_ignore_ascii_case(wanted) {
@@ -297,7 +318,9 @@ fn rewrite(ast: UserInputAst, resolver: &Resolver<'_>) -> Result<UserInputAst> {
                 .map(|(occur, sub)| rewrite(sub, resolver).map(|s| (occur, s)))
                 .collect::<Result<_>>()?,
         ),
-        UserInputAst::Boost(inner, boost) => UserInputAst::Boost(Box::new(rewrite(*inner, resolver)?), boost),
+        UserInputAst::Boost(inner, boost) => {
+            UserInputAst::Boost(Box::new(rewrite(*inner, resolver)?), boost)
+        }
         UserInputAst::Leaf(leaf) => UserInputAst::Leaf(Box::new(rewrite_leaf(*leaf, resolver)?)),
     })
 }
@@ -322,7 +345,10 @@ fn rewrite_leaf(leaf: UserInputLeaf, resolver: &Resolver<'_>) -> Result<UserInpu
             check_field(&field)?;
             if field == names::DATE {
                 let (start, end) = date_period(&literal.phrase)?;
-                return Ok(date_range_leaf(Bound::Included(start), Bound::Excluded(end)));
+                return Ok(date_range_leaf(
+                    Bound::Included(start),
+                    Bound::Excluded(end),
+                ));
             }
             if resolver.field(&field).is_some() {
                 literal.phrase = resolver.resolve(&field, &literal.phrase)?;
@@ -330,7 +356,11 @@ fn rewrite_leaf(leaf: UserInputLeaf, resolver: &Resolver<'_>) -> Result<UserInpu
             }
             Ok(UserInputLeaf::Literal(literal))
         }
-        UserInputLeaf::Range { field: Some(field), lower, upper } if field == names::DATE => {
+        UserInputLeaf::Range {
+            field: Some(field),
+            lower,
+            upper,
+        } if field == names::DATE => {
             let lower = match lower {
                 UserInputBound::Inclusive(s) => Bound::Included(date_period(&s)?.0),
                 UserInputBound::Exclusive(s) => Bound::Excluded(date_period(&s)?.1),
@@ -343,12 +373,20 @@ fn rewrite_leaf(leaf: UserInputLeaf, resolver: &Resolver<'_>) -> Result<UserInpu
             };
             Ok(date_range_leaf(lower, upper))
         }
-        UserInputLeaf::Range { field: Some(field), .. }
-        | UserInputLeaf::Set { field: Some(field), .. }
-        | UserInputLeaf::Regex { field: Some(field), .. }
+        UserInputLeaf::Range {
+            field: Some(field), ..
+        }
+        | UserInputLeaf::Set {
+            field: Some(field), ..
+        }
+        | UserInputLeaf::Regex {
+            field: Some(field), ..
+        }
         | UserInputLeaf::Exists { field } => {
             check_field(&field)?;
-            Err(Error::Query(format!("this kind of query on {field:?} is not supported; use field:value")))
+            Err(Error::Query(format!(
+                "this kind of query on {field:?} is not supported; use field:value"
+            )))
         }
         other => Ok(other),
     }
@@ -368,11 +406,16 @@ fn date_period(s: &str) -> Result<(NaiveDate, NaiveDate)> {
         [y, m] => {
             let (y, m) = (num(y)? as i32, num(m)?);
             let start = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad)?;
-            let end = if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1) } else { NaiveDate::from_ymd_opt(y, m + 1, 1) };
+            let end = if m == 12 {
+                NaiveDate::from_ymd_opt(y + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(y, m + 1, 1)
+            };
             Ok((start, end.ok_or_else(bad)?))
         }
         [y, m, d] => {
-            let start = NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?).ok_or_else(bad)?;
+            let start =
+                NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?).ok_or_else(bad)?;
             Ok((start, start.succ_opt().ok_or_else(bad)?))
         }
         _ => Err(bad()),
@@ -398,11 +441,21 @@ fn date_range_leaf(lower: Bound<NaiveDate>, upper: Bound<NaiveDate>) -> UserInpu
 
 /// Positive literals on the text fields become highlight terms; anything
 /// under a negation does not.
-fn collect_terms(ast: &UserInputAst, negated: bool, analyzer: &mut tantivy::tokenizer::TextAnalyzer, out: &mut Terms) {
+fn collect_terms(
+    ast: &UserInputAst,
+    negated: bool,
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    out: &mut Terms,
+) {
     match ast {
         UserInputAst::Clause(clauses) => {
             for (occur, sub) in clauses {
-                collect_terms(sub, negated || *occur == Some(Occur::MustNot), analyzer, out);
+                collect_terms(
+                    sub,
+                    negated || *occur == Some(Occur::MustNot),
+                    analyzer,
+                    out,
+                );
             }
         }
         UserInputAst::Boost(inner, _) => collect_terms(inner, negated, analyzer, out),
@@ -424,7 +477,10 @@ fn term_set(field: Field, values: &[String]) -> Box<dyn Query> {
     let clauses: Vec<(Occur, Box<dyn Query>)> = values
         .iter()
         .map(|v| {
-            let q: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic));
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, v),
+                IndexRecordOption::Basic,
+            ));
             (Occur::Should, q)
         })
         .collect();
@@ -432,7 +488,9 @@ fn term_set(field: Field, values: &[String]) -> Box<dyn Query> {
 }
 
 fn date_term(field: Field, d: NaiveDate) -> Term {
-    let secs = d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+    let secs = d
+        .and_hms_opt(0, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp());
     Term::from_field_date_for_search(field, DateTime::from_timestamp_secs(secs))
 }
 
@@ -449,15 +507,23 @@ fn filters(request: &SearchRequest, resolver: &Resolver<'_>) -> Result<Vec<Box<d
         if values.is_empty() {
             continue;
         }
-        let resolved = values.iter().map(|v| resolver.resolve(name, v)).collect::<Result<Vec<_>>>()?;
+        let resolved = values
+            .iter()
+            .map(|v| resolver.resolve(name, v))
+            .collect::<Result<Vec<_>>>()?;
         out.push(term_set(field, &resolved));
     }
     if let Some(year) = request.year {
         let year = u64::try_from(year).map_err(|_| Error::Query(format!("bad year {year}")))?;
-        out.push(Box::new(TermQuery::new(Term::from_field_u64(f.year, year), IndexRecordOption::Basic)));
+        out.push(Box::new(TermQuery::new(
+            Term::from_field_u64(f.year, year),
+            IndexRecordOption::Basic,
+        )));
     }
     if request.from.is_some() || request.to.is_some() {
-        let lower = request.from.map_or(Bound::Unbounded, |d| Bound::Included(date_term(f.date, d)));
+        let lower = request
+            .from
+            .map_or(Bound::Unbounded, |d| Bound::Included(date_term(f.date, d)));
         let upper = request
             .to
             .and_then(|d| d.succ_opt())
@@ -480,7 +546,11 @@ fn with_filters(text: Box<dyn Query>, filters: Vec<Box<dyn Query>>) -> Box<dyn Q
 }
 
 /// Counts facets for every document matching `query`.
-pub fn count_facets(searcher: &tantivy::Searcher, query: &dyn Query, with_source: bool) -> Result<Facets> {
+pub fn count_facets(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    with_source: bool,
+) -> Result<Facets> {
     Ok(searcher.search(query, &FacetCounter::new(true, with_source))?)
 }
 
@@ -493,7 +563,10 @@ struct FacetCounter {
 
 impl FacetCounter {
     fn new(enabled: bool, with_source: bool) -> Self {
-        FacetCounter { enabled, with_source }
+        FacetCounter {
+            enabled,
+            with_source,
+        }
     }
 
     fn str_fields(&self) -> Vec<&'static str> {
@@ -518,9 +591,18 @@ impl Collector for FacetCounter {
     type Fruit = Facets;
     type Child = SegmentFacets;
 
-    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentFacets> {
         if !self.enabled {
-            return Ok(SegmentFacets { columns: Vec::new(), counts: Vec::new(), year: None, years: HashMap::new() });
+            return Ok(SegmentFacets {
+                columns: Vec::new(),
+                counts: Vec::new(),
+                year: None,
+                years: HashMap::new(),
+            });
         }
         let mut columns = Vec::new();
         let mut counts = Vec::new();
@@ -624,9 +706,18 @@ mod tests {
     #[test]
     fn date_periods() {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("valid");
-        assert_eq!(date_period("2021").ok(), Some((d(2021, 1, 1), d(2022, 1, 1))));
-        assert_eq!(date_period("2021-12").ok(), Some((d(2021, 12, 1), d(2022, 1, 1))));
-        assert_eq!(date_period("2021-05-14").ok(), Some((d(2021, 5, 14), d(2021, 5, 15))));
+        assert_eq!(
+            date_period("2021").ok(),
+            Some((d(2021, 1, 1), d(2022, 1, 1)))
+        );
+        assert_eq!(
+            date_period("2021-12").ok(),
+            Some((d(2021, 12, 1), d(2022, 1, 1)))
+        );
+        assert_eq!(
+            date_period("2021-05-14").ok(),
+            Some((d(2021, 5, 14), d(2021, 5, 15)))
+        );
         assert!(date_period("2021-13").is_err());
         assert!(date_period("May").is_err());
     }

@@ -41,7 +41,9 @@ impl Terms {
             1 => {
                 self.words.insert(tokens[0].text.clone());
             }
-            _ => self.phrases.push(tokens.into_iter().map(|t| t.text).collect()),
+            _ => self
+                .phrases
+                .push(tokens.into_iter().map(|t| t.text).collect()),
         }
     }
 }
@@ -77,7 +79,10 @@ struct Mark {
 /// Byte ranges of every occurrence of a word or a whole phrase, sorted and
 /// not overlapping.
 pub fn highlight(analyzer: &mut TextAnalyzer, text: &str, terms: &Terms) -> Vec<Range<usize>> {
-    marks(analyzer, text, terms).into_iter().map(|m| m.range).collect()
+    marks(analyzer, text, terms)
+        .into_iter()
+        .map(|m| m.range)
+        .collect()
 }
 
 fn marks(analyzer: &mut TextAnalyzer, text: &str, terms: &Terms) -> Vec<Mark> {
@@ -146,7 +151,9 @@ pub fn snippet(analyzer: &mut TextAnalyzer, text: &str, terms: &Terms) -> Vec<Fr
     let mut chosen: Vec<Range<usize>> = Vec::new();
     let mut used = vec![false; marks.len()];
     while chosen.len() < MAX_FRAGMENTS {
-        let Some(window) = best_window(text, &marks, &used, &chosen) else { break };
+        let Some(window) = best_window(text, &marks, &used, &chosen) else {
+            break;
+        };
         for (i, m) in marks.iter().enumerate() {
             if m.range.start >= window.start && m.range.end <= window.end {
                 used[i] = true;
@@ -157,6 +164,7 @@ pub fn snippet(analyzer: &mut TextAnalyzer, text: &str, terms: &Terms) -> Vec<Fr
     chosen.sort_by_key(|r| r.start);
     chosen
         .into_iter()
+        .map(|w| trim_window(text, w))
         .map(|w| Fragment {
             text: one_line(&text[w.clone()]),
             highlights: marks
@@ -172,14 +180,22 @@ pub fn snippet(analyzer: &mut TextAnalyzer, text: &str, terms: &Terms) -> Vec<Fr
 
 /// The unused mark whose window holds the most distinct terms (then the
 /// most marks), as a window snapped to word boundaries.
-fn best_window(text: &str, marks: &[Mark], used: &[bool], chosen: &[Range<usize>]) -> Option<Range<usize>> {
+fn best_window(
+    text: &str,
+    marks: &[Mark],
+    used: &[bool],
+    chosen: &[Range<usize>],
+) -> Option<Range<usize>> {
     let mut best: Option<((usize, usize), Range<usize>)> = None;
     for (i, m) in marks.iter().enumerate() {
         if used[i] {
             continue;
         }
         let window = window_around(text, m.range.clone());
-        if chosen.iter().any(|c| c.start < window.end && window.start < c.end) {
+        if chosen
+            .iter()
+            .any(|c| c.start < window.end && window.start < c.end)
+        {
             continue;
         }
         let inside: Vec<&Mark> = marks
@@ -199,9 +215,12 @@ fn best_window(text: &str, marks: &[Mark], used: &[bool], chosen: &[Range<usize>
 /// at a sentence start when one is near, else at a word boundary.
 fn window_around(text: &str, mark: Range<usize>) -> Range<usize> {
     let lead = FRAGMENT_LEN / 4;
+    let reach = floor_boundary(text, mark.start.saturating_sub(FRAGMENT_LEN / 2));
     let mut start = floor_boundary(text, mark.start.saturating_sub(lead));
-    if let Some(p) = text[start..mark.start].rfind(['.', '!', '?', '\n']) {
-        start += p + 1;
+    if reach == 0 && !text[..mark.start].contains(['.', '!', '?', '\n']) {
+        start = 0;
+    } else if let Some(p) = text[reach..mark.start].rfind(['.', '!', '?', '\n']) {
+        start = reach + p + 1;
     } else if start > 0 {
         start = text[start..mark.start]
             .find(char::is_whitespace)
@@ -217,6 +236,14 @@ fn window_around(text: &str, mark: Range<usize>) -> Range<usize> {
             .map_or(end, |p| mark.end + p);
     }
     start..end.max(mark.end)
+}
+
+/// Drops whitespace at both ends of a window.
+fn trim_window(text: &str, w: Range<usize>) -> Range<usize> {
+    let slice = &text[w.clone()];
+    let start = w.start + (slice.len() - slice.trim_start().len());
+    let end = w.end - (slice.len() - slice.trim_end().len());
+    start..end.max(start)
 }
 
 /// Paragraph breaks become spaces; byte offsets stay valid (one byte each).
@@ -292,7 +319,8 @@ mod tests {
 
     #[test]
     fn snippet_has_up_to_three_fragments_in_order() {
-        let filler = "Nothing to see in this long stretch of ordinary words about policy. ".repeat(6);
+        let filler =
+            "Nothing to see in this long stretch of ordinary words about policy. ".repeat(6);
         let text = format!("Ransomware hit. {filler} Later ransomware again. {filler} Third ransomware. {filler} Fourth ransomware.");
         let frags = snippet(&mut en(), &text, &terms(&["ransomware"], &[]));
         assert_eq!(frags.len(), 3);
@@ -306,7 +334,11 @@ mod tests {
 
     #[test]
     fn no_match_gives_the_opening() {
-        let frags = snippet(&mut en(), "First sentence here. Second one.", &terms(&["zebra"], &[]));
+        let frags = snippet(
+            &mut en(),
+            "First sentence here. Second one.",
+            &terms(&["zebra"], &[]),
+        );
         assert_eq!(frags[0].text, "First sentence here. Second one.");
         assert!(frags[0].highlights.is_empty());
     }

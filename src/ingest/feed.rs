@@ -13,7 +13,9 @@ use crate::document::RawArticle;
 /// Reads a feed file.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
     if has_entity_declarations(bytes) {
-        return Err("XML declares entities (DOCTYPE with ENTITY); refused to avoid entity expansion".into());
+        return Err(
+            "XML declares entities (DOCTYPE with ENTITY); refused to avoid entity expansion".into(),
+        );
     }
     let feed = feed_rs::parser::parse(bytes).map_err(|e| format!("invalid feed: {e}"))?;
     let source = feed.title.as_ref().map(|t| fragment_to_text(&t.content));
@@ -31,7 +33,9 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
             .map(|b| fragment_to_text(&b))
             .unwrap_or_default();
         if title.is_none() && body.trim().is_empty() {
-            parsed.problems.push(Problem::item(format!("item {n}"), "no title and no text"));
+            parsed
+                .problems
+                .push(Problem::item(format!("item {n}"), "no title and no text"));
             continue;
         }
         let url = entry
@@ -40,16 +44,25 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
             .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
             .or(entry.links.first())
             .map(|l| l.href.clone());
-        let authors: Vec<String> = entry.authors.iter().filter_map(|p| p.name.clone()).collect();
+        let authors: Vec<String> = entry
+            .authors
+            .iter()
+            .filter_map(|p| p.name.clone())
+            .collect();
         parsed.articles.push(RawArticle {
             item: n,
             title,
             body,
-            meta_date: written_date.or_else(|| entry.published.or(entry.updated).map(|d| d.to_rfc3339())),
+            meta_date: written_date
+                .or_else(|| entry.published.or(entry.updated).map(|d| d.to_rfc3339())),
             source: source.clone(),
             author: (!authors.is_empty()).then(|| authors.join(", ")),
             url,
-            categories: entry.categories.into_iter().map(|c| c.label.unwrap_or(c.term)).collect(),
+            categories: entry
+                .categories
+                .into_iter()
+                .map(|c| c.label.unwrap_or(c.term))
+                .collect(),
             lang: entry.language,
             ..RawArticle::default()
         });
@@ -111,7 +124,10 @@ mod tests {
         assert_eq!(a.source.as_deref(), Some("Wire"));
         assert!(a.body.contains("Hello world"), "{}", a.body);
         assert_eq!(a.url.as_deref(), Some("https://x.org/1"));
-        assert_eq!(a.meta_date.as_deref(), Some("Tue, 23 Jan 2024 09:00:00 +1100"));
+        assert_eq!(
+            a.meta_date.as_deref(),
+            Some("Tue, 23 Jan 2024 09:00:00 +1100")
+        );
     }
 
     #[test]

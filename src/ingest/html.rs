@@ -172,19 +172,25 @@ fn ld_text(ld: Option<&serde_json::Map<String, Value>>, key: &str) -> Option<Str
 }
 
 fn page_title(doc: &Html, ld: Option<&serde_json::Map<String, Value>>) -> Option<String> {
-    meta(doc, &[r#"meta[property="og:title"]"#, r#"meta[name="twitter:title"]"#])
-        .or_else(|| ld_text(ld, "headline"))
-        .or_else(|| {
-            doc.select(&sel("h1"))
-                .map(element_text)
-                .find(|t| !t.trim().is_empty())
-        })
-        .or_else(|| {
-            doc.select(&sel("title"))
-                .next()
-                .map(element_text)
-                .map(|t| strip_site_suffix(&t))
-        })
+    meta(
+        doc,
+        &[
+            r#"meta[property="og:title"]"#,
+            r#"meta[name="twitter:title"]"#,
+        ],
+    )
+    .or_else(|| ld_text(ld, "headline"))
+    .or_else(|| {
+        doc.select(&sel("h1"))
+            .map(element_text)
+            .find(|t| !t.trim().is_empty())
+    })
+    .or_else(|| {
+        doc.select(&sel("title"))
+            .next()
+            .map(element_text)
+            .map(|t| strip_site_suffix(&t))
+    })
 }
 
 /// "Article Title | Site" → "Article Title" (also " - Site", " — Site").
@@ -205,7 +211,11 @@ fn page_date(doc: &Html, ld: Option<&serde_json::Map<String, Value>>) -> Option<
         .or_else(|| ld_text(ld, "datePublished"))
         .or_else(|| meta(doc, &DATE_META[1..]))
         .or_else(|| {
-            first_attr(doc, &["article time[datetime]", "main time[datetime]"], "datetime")
+            first_attr(
+                doc,
+                &["article time[datetime]", "main time[datetime]"],
+                "datetime",
+            )
         })
         .or_else(|| first_attr(doc, &["time[datetime]"], "datetime"))
         .or_else(|| ld_text(ld, "dateCreated"))
@@ -213,11 +223,14 @@ fn page_date(doc: &Html, ld: Option<&serde_json::Map<String, Value>>) -> Option<
 
 fn page_author(doc: &Html, ld: Option<&serde_json::Map<String, Value>>) -> Option<String> {
     meta(doc, &[r#"meta[name="author"]"#, r#"meta[name="byl"]"#])
-        .map(|a| a.trim_start_matches("By ").trim_start_matches("by ").to_string())
+        .map(|a| {
+            a.trim_start_matches("By ")
+                .trim_start_matches("by ")
+                .to_string()
+        })
         .or_else(|| ld_text(ld, "author"))
         .or_else(|| {
-            meta(doc, &[r#"meta[property="article:author"]"#])
-                .filter(|a| !a.starts_with("http"))
+            meta(doc, &[r#"meta[property="article:author"]"#]).filter(|a| !a.starts_with("http"))
         })
         .or_else(|| {
             doc.select(&sel(r#"[rel="author"], .author-name, .byline__name"#))
@@ -240,14 +253,20 @@ fn page_source(doc: &Html, ld: Option<&serde_json::Map<String, Value>>) -> Optio
 
 fn page_categories(doc: &Html) -> Vec<String> {
     let mut out: Vec<String> = doc
-        .select(&sel(r#"meta[property="article:section"], meta[property="article:tag"]"#))
+        .select(&sel(
+            r#"meta[property="article:section"], meta[property="article:tag"]"#,
+        ))
         .filter_map(|e| e.value().attr("content"))
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
     if out.is_empty() {
         if let Some(k) = meta(doc, &[r#"meta[name="keywords"]"#]) {
-            out = k.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            out = k
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
         }
     }
     out
@@ -260,8 +279,12 @@ fn main_text(html: &str, doc: &Html, warnings: &mut Vec<String>) -> String {
         Ok(result) if !result.content_text.trim().is_empty() => {
             return paragraphs(&result.content_text);
         }
-        Ok(_) => warnings.push("main-text extractor found no article text; used the page text".into()),
-        Err(e) => warnings.push(format!("main-text extractor failed ({e}); used the page text")),
+        Ok(_) => {
+            warnings.push("main-text extractor found no article text; used the page text".into())
+        }
+        Err(e) => warnings.push(format!(
+            "main-text extractor failed ({e}); used the page text"
+        )),
     }
     ["article", "main", "body"]
         .iter()
@@ -280,10 +303,31 @@ fn paragraphs(text: &str) -> String {
 }
 
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section",
-    "article", "pre", "table", "ul", "ol", "dd", "dt", "figcaption",
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "tr",
+    "section",
+    "article",
+    "pre",
+    "table",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "figcaption",
 ];
-const SKIP_TAGS: &[&str] = &["script", "style", "noscript", "template", "head", "iframe", "svg"];
+const SKIP_TAGS: &[&str] = &[
+    "script", "style", "noscript", "template", "head", "iframe", "svg",
+];
 
 /// Text of an element with blank lines at block boundaries, walking the tree
 /// iteratively (no recursion, whatever the nesting).
@@ -344,7 +388,10 @@ mod tests {
 
     #[test]
     fn site_suffix_is_removed() {
-        assert_eq!(strip_site_suffix("CISA Warns Again | The Ledger"), "CISA Warns Again");
+        assert_eq!(
+            strip_site_suffix("CISA Warns Again | The Ledger"),
+            "CISA Warns Again"
+        );
         assert_eq!(strip_site_suffix("Only | Site"), "Only | Site");
     }
 

@@ -10,7 +10,15 @@ use super::{fields, html::fragment_to_text, Parsed, Problem};
 use crate::document::{Format, RawArticle};
 
 /// Keys under which a wrapper object keeps its list of articles.
-const WRAPPERS: &[&str] = &["items", "articles", "entries", "posts", "data", "results", "documents"];
+const WRAPPERS: &[&str] = &[
+    "items",
+    "articles",
+    "entries",
+    "posts",
+    "data",
+    "results",
+    "documents",
+];
 
 /// Reads a `.json` file.
 pub fn parse_json(text: &str) -> Result<Parsed, String> {
@@ -59,8 +67,14 @@ pub fn parse_jsonl(text: &str) -> Result<Parsed, String> {
         }
         match serde_json::from_str::<Value>(line) {
             Ok(Value::Object(obj)) => push_article(&obj, line_no, &mut parsed, None),
-            Ok(_) => parsed.problems.push(Problem::item(format!("line {line_no}"), "not a JSON object")),
-            Err(e) => parsed.problems.push(Problem::item(format!("line {line_no}"), format!("invalid JSON: {e}"))),
+            Ok(_) => parsed.problems.push(Problem::item(
+                format!("line {line_no}"),
+                "not a JSON object",
+            )),
+            Err(e) => parsed.problems.push(Problem::item(
+                format!("line {line_no}"),
+                format!("invalid JSON: {e}"),
+            )),
         }
     }
     if parsed.articles.is_empty() && parsed.problems.is_empty() {
@@ -74,16 +88,24 @@ fn read_items(items: Vec<Value>, parsed: &mut Parsed, format: Option<Format>) {
         let n = i + 1;
         match item {
             Value::Object(obj) => push_article(&obj, n, parsed, format),
-            _ => parsed.problems.push(Problem::item(format!("item {n}"), "not a JSON object")),
+            _ => parsed
+                .problems
+                .push(Problem::item(format!("item {n}"), "not a JSON object")),
         }
     }
 }
 
 fn push_article(obj: &Map<String, Value>, n: usize, parsed: &mut Parsed, format: Option<Format>) {
-    let mut a = if is_csaf(obj) { csaf_article(obj) } else { article(obj) };
+    let mut a = if is_csaf(obj) {
+        csaf_article(obj)
+    } else {
+        article(obj)
+    };
     if is_empty(&a) {
         let where_ = format!("item {n}");
-        parsed.problems.push(Problem::item(where_, "no title and no text"));
+        parsed
+            .problems
+            .push(Problem::item(where_, "no title and no text"));
         return;
     }
     a.item = n;
@@ -134,7 +156,11 @@ fn csaf_article(obj: &Map<String, Value>) -> RawArticle {
             continue;
         }
         if title == "Critical infrastructure sectors" {
-            categories.extend(text.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()));
+            categories.extend(
+                text.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty()),
+            );
         }
         body.push(format!("{title}: {text}"));
     }
@@ -188,8 +214,12 @@ mod tests {
 
     #[test]
     fn jsonl_reports_bad_lines_and_keeps_good_ones() {
-        let p = parse_jsonl("{\"title\":\"a\",\"text\":\"x\"}\n{oops\n\n{\"title\":\"b\"}\n").expect("parses");
-        assert_eq!(p.articles.iter().map(|a| a.item).collect::<Vec<_>>(), [1, 4]);
+        let p = parse_jsonl("{\"title\":\"a\",\"text\":\"x\"}\n{oops\n\n{\"title\":\"b\"}\n")
+            .expect("parses");
+        assert_eq!(
+            p.articles.iter().map(|a| a.item).collect::<Vec<_>>(),
+            [1, 4]
+        );
         assert_eq!(p.problems.len(), 1);
         assert!(p.problems[0].location.as_deref() == Some("line 2"));
     }

@@ -175,18 +175,21 @@ fn walk_dir(root: &Path, walk: &mut Walk) -> Result<()> {
         let rel = relative_to(root)(entry.path());
         if entry.path_is_symlink() {
             match entry.path().canonicalize() {
-                Ok(target) if !target.starts_with(&canonical_root) => {
-                    walk.skipped.push((rel, "symbolic link to outside the corpus; not followed".into()))
-                }
-                Ok(target) if target.is_dir() => {
-                    walk.skipped.push((rel, "symbolic link to a directory; not followed".into()))
-                }
+                Ok(target) if !target.starts_with(&canonical_root) => walk.skipped.push((
+                    rel,
+                    "symbolic link to outside the corpus; not followed".into(),
+                )),
+                Ok(target) if target.is_dir() => walk
+                    .skipped
+                    .push((rel, "symbolic link to a directory; not followed".into())),
                 Ok(_) => walk.files.push(SourceFile {
                     path: entry.path().to_path_buf(),
                     rel,
                     known_hash: None,
                 }),
-                Err(e) => walk.skipped.push((rel, format!("broken symbolic link ({e})"))),
+                Err(e) => walk
+                    .skipped
+                    .push((rel, format!("broken symbolic link ({e})"))),
             }
         } else if entry.file_type().is_file() {
             walk.files.push(SourceFile {
@@ -219,8 +222,12 @@ pub fn extract_files(
 ) -> Result<()> {
     let pool = parser_pool()?;
     for batch in files.chunks(BATCH) {
-        let reports: Vec<FileReport> =
-            pool.install(|| batch.par_iter().map(|f| read_file(f, options, taxonomy)).collect());
+        let reports: Vec<FileReport> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|f| read_file(f, options, taxonomy))
+                .collect()
+        });
         for report in reports {
             sink(report)?;
         }
@@ -269,22 +276,39 @@ fn read_file_inner(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxono
     }
     let (text, mut warnings) = match decode(&bytes) {
         Ok(t) => t,
-        Err(reason) => return FileReport { hash: Some(hash), ..FileReport::skipped(&file.rel, reason) },
+        Err(reason) => {
+            return FileReport {
+                hash: Some(hash),
+                ..FileReport::skipped(&file.rel, reason)
+            }
+        }
     };
     let format = match detect_format(&file.rel, &text) {
         Some(f) => f,
         None => {
             let report = FileReport::skipped(&file.rel, "not an article format (unknown content)");
-            return FileReport { hash: Some(hash), ..report };
+            return FileReport {
+                hash: Some(hash),
+                ..report
+            };
         }
     };
     let parsed = match parse_as(format, &text) {
         Ok(p) => p,
-        Err(reason) => return FileReport { hash: Some(hash), ..FileReport::skipped(&file.rel, reason) },
+        Err(reason) => {
+            return FileReport {
+                hash: Some(hash),
+                ..FileReport::skipped(&file.rel, reason)
+            }
+        }
     };
     let mtime_date = options
         .date_from_mtime
-        .then(|| std::fs::metadata(&file.path).and_then(|m| m.modified()).ok())
+        .then(|| {
+            std::fs::metadata(&file.path)
+                .and_then(|m| m.modified())
+                .ok()
+        })
         .flatten()
         .map(|t| chrono::DateTime::<chrono::Utc>::from(t).date_naive());
     let origin = Origin {
@@ -340,7 +364,9 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > limit {
-        return Err(format!("file grew past the {limit}-byte limit while being read"));
+        return Err(format!(
+            "file grew past the {limit}-byte limit while being read"
+        ));
     }
     Ok(bytes)
 }
@@ -369,7 +395,8 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Vec<String>), String> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok((s.to_string(), Vec::new())),
         Err(_) => {
-            let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            let mut detector =
+                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             detector.feed(bytes, true);
             let encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
             let (text, _, _) = encoding.decode(bytes);
@@ -413,17 +440,34 @@ pub fn detect_format(rel: &str, text: &str) -> Option<Format> {
 }
 
 fn sniff(text: &str) -> Option<Format> {
-    let head: String = text.trim_start_matches('\u{feff}').trim_start().chars().take(512).collect();
+    let head: String = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .take(512)
+        .collect();
     let lower = head.to_ascii_lowercase();
     if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
         Some(Format::Html)
-    } else if lower.starts_with("<?xml") || lower.starts_with("<rss") || lower.starts_with("<feed") || lower.starts_with("<rdf") {
-        if lower.contains("<html") { Some(Format::Html) } else { Some(Format::Feed) }
+    } else if lower.starts_with("<?xml")
+        || lower.starts_with("<rss")
+        || lower.starts_with("<feed")
+        || lower.starts_with("<rdf")
+    {
+        if lower.contains("<html") {
+            Some(Format::Html)
+        } else {
+            Some(Format::Feed)
+        }
     } else if head.starts_with('{') {
         let first_line = text.trim_start().lines().next().unwrap_or_default();
         let multi_line_objects = text.trim().lines().count() > 1
             && serde_json::from_str::<serde_json::Value>(first_line).is_ok();
-        Some(if multi_line_objects { Format::Jsonl } else { Format::Json })
+        Some(if multi_line_objects {
+            Format::Jsonl
+        } else {
+            Format::Json
+        })
     } else if head.starts_with('[') {
         Some(Format::Json)
     } else if head.starts_with("---") || head.starts_with("+++") || head.starts_with("# ") {
@@ -455,8 +499,14 @@ mod tests {
     #[test]
     fn format_by_extension_then_sniffing() {
         assert_eq!(detect_format("a/b.HTML", ""), Some(Format::Html));
-        assert_eq!(detect_format("feed", "<?xml version='1.0'?><rss>"), Some(Format::Feed));
-        assert_eq!(detect_format("dump", "{\"a\":1}\n{\"a\":2}"), Some(Format::Jsonl));
+        assert_eq!(
+            detect_format("feed", "<?xml version='1.0'?><rss>"),
+            Some(Format::Feed)
+        );
+        assert_eq!(
+            detect_format("dump", "{\"a\":1}\n{\"a\":2}"),
+            Some(Format::Jsonl)
+        );
         assert_eq!(detect_format("dump", "{\"a\":\n1}"), Some(Format::Json));
         assert_eq!(detect_format("README", "Some words"), Some(Format::Text));
         assert_eq!(detect_format("x.bin", "\u{1}\u{2}"), None);

@@ -11,8 +11,10 @@ use crate::document::RawArticle;
 use crate::normalize::dates::published_line_date;
 
 static NAME_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[A-Z][\p{L}'’\-]*\.?)(?:\s+(?:[A-Z][\p{L}'’\-]*\.?|de|van|von|da|bin|al)){1,4}$")
-        .expect("valid regex")
+    Regex::new(
+        r"^(?:[A-Z][\p{L}'’\-]*\.?)(?:\s+(?:[A-Z][\p{L}'’\-]*\.?|de|van|von|da|bin|al)){1,4}$",
+    )
+    .expect("valid regex")
 });
 static BY_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?i:by)\s+(.{2,60})$").expect("valid regex"));
@@ -44,8 +46,7 @@ fn is_categories_line(line: &str) -> bool {
         && !line.ends_with(['.', '?', '!', ':'])
         && line.split(',').all(|part| {
             let words = part.split_whitespace().count();
-            (1..=3).contains(&words)
-                && part.trim().chars().next().is_some_and(|c| c.is_uppercase())
+            (1..=3).contains(&words) && part.trim().chars().next().is_some_and(|c| c.is_uppercase())
         })
 }
 
@@ -61,7 +62,10 @@ pub fn parse(text: &str) -> Result<Vec<RawArticle>, String> {
     }
     let mut article = RawArticle::default();
     if blocks.len() > 2 && blocks[0].len() == 1 && is_categories_line(blocks[0][0]) {
-        article.categories = blocks[0][0].split(',').map(|s| s.trim().to_string()).collect();
+        article.categories = blocks[0][0]
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .collect();
         blocks.remove(0);
     }
     let mut first = blocks.remove(0);
@@ -124,7 +128,9 @@ fn take_byline(blocks: &mut Vec<Vec<&str>>, article: &mut RawArticle) {
         }
     }
     if n >= 2 && blocks[n - 1].len() == 1 && is_name_line(blocks[n - 1][0]) {
-        article.author.get_or_insert_with(|| blocks[n - 1][0].to_string());
+        article
+            .author
+            .get_or_insert_with(|| blocks[n - 1][0].to_string());
         blocks.truncate(n - 1);
     }
 }
@@ -148,7 +154,10 @@ mod tests {
         let text = "Russia, China Named in Joint Advisory on Hacking\nPublished: 2015-06-04\nBy Sam Lee\n\nBody text here.";
         let a = &parse(text).expect("parses")[0];
         assert!(a.categories.is_empty());
-        assert_eq!(a.title.as_deref(), Some("Russia, China Named in Joint Advisory on Hacking"));
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Russia, China Named in Joint Advisory on Hacking")
+        );
         assert_eq!(a.text_date.as_deref(), Some("2015-06-04"));
         assert_eq!(a.author.as_deref(), Some("Sam Lee"));
         assert_eq!(a.body, "Body text here.");

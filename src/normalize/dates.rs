@@ -35,8 +35,18 @@ fn month_number(name: &str) -> Option<u32> {
     }
     let idx = MONTHS.iter().position(|m| lower.starts_with(m))?;
     let full = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ][idx];
     // "Sept" and the three-letter forms are prefixes of the full name.
     full.starts_with(&lower).then_some(idx as u32 + 1)
@@ -186,17 +196,38 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_not_dates() {
-        assert!(matches!(parse_date("2020-02-30"), Err(DateError::Impossible(_))));
-        assert!(matches!(parse_date("February 30, 2021"), Err(DateError::Impossible(_))));
-        assert!(matches!(parse_date("soon"), Err(DateError::Unrecognized(_))));
-        assert!(matches!(parse_date("Maybe 12, 2020"), Err(DateError::Unrecognized(_))));
+        assert!(matches!(
+            parse_date("2020-02-30"),
+            Err(DateError::Impossible(_))
+        ));
+        assert!(matches!(
+            parse_date("February 30, 2021"),
+            Err(DateError::Impossible(_))
+        ));
+        assert!(matches!(
+            parse_date("soon"),
+            Err(DateError::Unrecognized(_))
+        ));
+        assert!(matches!(
+            parse_date("Maybe 12, 2020"),
+            Err(DateError::Unrecognized(_))
+        ));
     }
 
     #[test]
     fn datelines_date_articles() {
-        assert_eq!(dateline_date("WASHINGTON, Dec. 13, 2020 — The agency"), Some("Dec. 13, 2020"));
-        assert_eq!(dateline_date("LONDON, 13 December 2020 — x"), Some("13 December 2020"));
-        assert_eq!(dateline_date("SAN JOSE, Calif., May 4, 2021 -- x"), Some("May 4, 2021"));
+        assert_eq!(
+            dateline_date("WASHINGTON, Dec. 13, 2020 — The agency"),
+            Some("Dec. 13, 2020")
+        );
+        assert_eq!(
+            dateline_date("LONDON, 13 December 2020 — x"),
+            Some("13 December 2020")
+        );
+        assert_eq!(
+            dateline_date("SAN JOSE, Calif., May 4, 2021 -- x"),
+            Some("May 4, 2021")
+        );
         assert_eq!(dateline_date("The agency said on Dec. 13, 2020 — x"), None);
     }
 

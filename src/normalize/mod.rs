@@ -198,7 +198,10 @@ mod tests {
 
     #[test]
     fn canonical_url_drops_fragments_and_rejects_non_http() {
-        assert_eq!(canonical_url(" https://x.org/a#b ").as_deref(), Some("https://x.org/a"));
+        assert_eq!(
+            canonical_url(" https://x.org/a#b ").as_deref(),
+            Some("https://x.org/a")
+        );
         assert_eq!(canonical_url("javascript:alert(1)"), None);
         assert_eq!(canonical_url("file:///etc/passwd"), None);
     }

@@ -60,6 +60,9 @@ pub struct Topic {
 #[derive(Debug, Clone, Deserialize)]
 struct TopicSettings {
     threshold: f32,
+    /// A topic must also score at least this fraction of the best topic.
+    #[serde(default)]
+    relative: f32,
     #[serde(default = "default_max_topics")]
     max: usize,
 }
@@ -224,6 +227,7 @@ pub struct Taxonomy {
     countries: Vec<Country>,
     topics: Vec<Topic>,
     topic_threshold: f32,
+    topic_relative: f32,
     max_topics: usize,
     entities: Gazetteer<Target>,
     topic_terms: Gazetteer<(usize, f32)>,
@@ -287,6 +291,7 @@ impl Taxonomy {
             entities: Gazetteer::build(entity_patterns)?,
             topic_terms: Gazetteer::build(term_patterns)?,
             topic_threshold: file.topics.threshold,
+            topic_relative: file.topics.relative,
             max_topics: file.topics.max,
             agencies: file.agency,
             countries: file.country,
@@ -331,7 +336,11 @@ impl Taxonomy {
         }
         for (i, agency) in self.agencies.iter().enumerate() {
             if agency_seen[i] {
-                if let Some(&c) = agency.country.as_ref().and_then(|c| self.country_by_name.get(c)) {
+                if let Some(&c) = agency
+                    .country
+                    .as_ref()
+                    .and_then(|c| self.country_by_name.get(c))
+                {
                     country_seen[c] = true;
                 }
             }
@@ -343,7 +352,8 @@ impl Taxonomy {
         }
     }
 
-    fn score_topics(&self, title: &str, body: &str) -> Vec<String> {
+    /// The evidence score of every topic, highest first (what `tag` thresholds).
+    pub fn topic_scores(&self, title: &str, body: &str) -> Vec<(String, f32)> {
         let mut scores = vec![0f32; self.topics.len()];
         for (text, factor) in [(title, 2.0), (body, 1.0)] {
             for hit in self.topic_terms.find(text) {
@@ -351,16 +361,23 @@ impl Taxonomy {
                 scores[topic] += weight * factor;
             }
         }
-        let mut ranked: Vec<(usize, f32)> = scores
+        let mut ranked: Vec<(String, f32)> = scores
             .into_iter()
             .enumerate()
-            .filter(|&(_, s)| s >= self.topic_threshold)
+            .map(|(i, s)| (self.topics[i].name.clone(), s))
             .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ranked
+    }
+
+    fn score_topics(&self, title: &str, body: &str) -> Vec<String> {
+        let ranked = self.topic_scores(title, body);
+        let top = ranked.first().map_or(0.0, |(_, s)| *s);
         ranked
             .into_iter()
+            .filter(|(_, s)| *s >= self.topic_threshold && *s >= top * self.topic_relative)
             .take(self.max_topics)
-            .map(|(i, _)| self.topics[i].name.clone())
+            .map(|(name, _)| name)
             .collect()
     }
 
@@ -374,13 +391,21 @@ impl Taxonomy {
                 .agencies
                 .iter()
                 .find(|a| matches(&a.name) || a.full_name.as_deref().is_some_and(matches))
-                .or_else(|| self.agencies.iter().find(|a| a.aliases.iter().any(|s| matches(s))))
+                .or_else(|| {
+                    self.agencies
+                        .iter()
+                        .find(|a| a.aliases.iter().any(|s| matches(s)))
+                })
                 .map(|a| a.name.clone()),
             Kind::Country => self
                 .countries
                 .iter()
                 .find(|c| matches(&c.name) || c.code.as_deref().is_some_and(matches))
-                .or_else(|| self.countries.iter().find(|c| c.aliases.iter().any(|s| matches(s))))
+                .or_else(|| {
+                    self.countries
+                        .iter()
+                        .find(|c| c.aliases.iter().any(|s| matches(s)))
+                })
                 .map(|c| c.name.clone()),
             Kind::Topic => {
                 let slug = wanted.replace([' ', '_'], "-");
@@ -465,14 +490,20 @@ terms = { "sanction*" = 2, "OFAC" = 2 }
     #[test]
     fn agencies_bring_their_country() {
         let t = small();
-        assert_eq!(t.tag("", "the National Security Agency said", "").countries, ["United States"]);
+        assert_eq!(
+            t.tag("", "the National Security Agency said", "").countries,
+            ["United States"]
+        );
     }
 
     #[test]
     fn topics_need_enough_evidence_and_prefixes_match() {
         let t = small();
         assert!(t.tag("", "one sanction", "").topics.is_empty());
-        assert_eq!(t.tag("", "sanctioned and sanctions", "").topics, ["sanctions"]);
+        assert_eq!(
+            t.tag("", "sanctioned and sanctions", "").topics,
+            ["sanctions"]
+        );
         assert_eq!(t.tag("New sanctions", "", "").topics, ["sanctions"]);
     }
 
@@ -481,10 +512,14 @@ terms = { "sanction*" = 2, "OFAC" = 2 }
         let t = small();
         assert_eq!(t.canonical(Kind::Agency, "nsa").as_deref(), Some("NSA"));
         assert_eq!(
-            t.canonical(Kind::Agency, "national security agency").as_deref(),
+            t.canonical(Kind::Agency, "national security agency")
+                .as_deref(),
             Some("NSA")
         );
-        assert_eq!(t.canonical(Kind::Topic, "Sanctions").as_deref(), Some("sanctions"));
+        assert_eq!(
+            t.canonical(Kind::Topic, "Sanctions").as_deref(),
+            Some("sanctions")
+        );
         assert_eq!(t.canonical(Kind::Country, "nowhere"), None);
     }
 }

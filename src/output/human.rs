@@ -11,7 +11,9 @@ use crate::document::Document;
 use crate::index::Stats;
 use crate::search::{Counts, Facets, SearchResults};
 
-const HIGHLIGHT: Style = Style::new().bold().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+const HIGHLIGHT: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
 const TITLE: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
 
@@ -54,10 +56,15 @@ impl Human {
         took_ms: f64,
         offset: usize,
     ) -> std::io::Result<()> {
-        let noun = if r.total_hits == 1 { "match" } else { "matches" };
+        let noun = if r.total_hits == 1 {
+            "match"
+        } else {
+            "matches"
+        };
         writeln!(out, "{} {noun} ({took_ms:.1} ms)", r.total_hits)?;
         for (i, hit) in r.hits.iter().enumerate() {
-            let title = render_highlighted(&hit.title, &hit.title_highlights, self.highlighter(TITLE));
+            let title =
+                render_highlighted(&hit.title, &hit.title_highlights, self.highlighter(TITLE));
             writeln!(out)?;
             writeln!(out, "{:>3}. {title}", offset + i + 1)?;
             let mut meta = vec![hit.date.map_or("undated".to_string(), |d| d.to_string())];
@@ -84,7 +91,12 @@ impl Human {
 
     /// Writes facet counts as short tables.
     pub fn write_facets(&self, out: &mut impl Write, f: &Facets) -> std::io::Result<()> {
-        let mut groups = vec![("agency", &f.agency), ("topic", &f.topic), ("country", &f.country), ("year", &f.year)];
+        let mut groups = vec![
+            ("agency", &f.agency),
+            ("topic", &f.topic),
+            ("country", &f.country),
+            ("year", &f.year),
+        ];
         if let Some(source) = &f.source {
             groups.push(("source", source));
         }
@@ -94,7 +106,12 @@ impl Human {
         Ok(())
     }
 
-    fn write_counts(&self, out: &mut impl Write, name: &str, counts: &Counts) -> std::io::Result<()> {
+    fn write_counts(
+        &self,
+        out: &mut impl Write,
+        name: &str,
+        counts: &Counts,
+    ) -> std::io::Result<()> {
         writeln!(out, "{}", self.paint(TITLE, name))?;
         if counts.0.is_empty() {
             writeln!(out, "  (none)")?;
@@ -116,7 +133,11 @@ impl Human {
             _ => "no dated documents".into(),
         };
         writeln!(out, "dates:     {span}")?;
-        writeln!(out, "size:      {:.1} MB on disk", s.size_bytes as f64 / 1_048_576.0)?;
+        writeln!(
+            out,
+            "size:      {:.1} MB on disk",
+            s.size_bytes as f64 / 1_048_576.0
+        )?;
         writeln!(out)?;
         self.write_facets(out, &s.facets)
     }
@@ -126,14 +147,30 @@ impl Human {
         writeln!(out, "{}", self.paint(TITLE, &d.title))?;
         let field = |name: &str, value: String| format!("{:<10} {value}", format!("{name}:"));
         writeln!(out, "{}", field("id", d.id.clone()))?;
-        writeln!(out, "{}", field("path", format!("{} (item {})", d.path, d.item)))?;
-        writeln!(out, "{}", field("date", d.date.map_or("unknown".into(), |x| x.to_string())))?;
-        for (name, value) in [("source", &d.source), ("author", &d.author), ("url", &d.url)] {
+        writeln!(
+            out,
+            "{}",
+            field("path", format!("{} (item {})", d.path, d.item))
+        )?;
+        writeln!(
+            out,
+            "{}",
+            field("date", d.date.map_or("unknown".into(), |x| x.to_string()))
+        )?;
+        for (name, value) in [
+            ("source", &d.source),
+            ("author", &d.author),
+            ("url", &d.url),
+        ] {
             if let Some(v) = value {
                 writeln!(out, "{}", field(name, v.clone()))?;
             }
         }
-        for (name, values) in [("agencies", &d.agencies), ("topics", &d.topics), ("countries", &d.countries)] {
+        for (name, values) in [
+            ("agencies", &d.agencies),
+            ("topics", &d.topics),
+            ("countries", &d.countries),
+        ] {
             writeln!(out, "{}", field(name, values.join(", ")))?;
         }
         writeln!(out)?;

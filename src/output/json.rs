@@ -50,7 +50,11 @@ pub fn snippet_html(hit: &Hit) -> String {
 }
 
 /// Writes the results as one JSON object and a newline.
-pub fn write_results(out: &mut impl Write, results: &SearchResults, took_ms: f64) -> std::io::Result<()> {
+pub fn write_results(
+    out: &mut impl Write,
+    results: &SearchResults,
+    took_ms: f64,
+) -> std::io::Result<()> {
     let hits = results
         .hits
         .iter()

@@ -13,7 +13,10 @@ pub const ELLIPSIS: &str = "…";
 /// Renders fragments with `mark(text, highlighted)` deciding how each piece
 /// looks; fragments are joined by " … ", with an ellipsis where a fragment
 /// starts or ends inside the text.
-pub fn render_fragments(fragments: &[Fragment], mut piece: impl FnMut(&str, bool) -> String) -> String {
+pub fn render_fragments(
+    fragments: &[Fragment],
+    mut piece: impl FnMut(&str, bool) -> String,
+) -> String {
     let mut out = String::new();
     for (i, f) in fragments.iter().enumerate() {
         if i > 0 {
@@ -60,10 +63,23 @@ mod tests {
     #[test]
     fn highlights_are_wrapped_and_fragments_joined() {
         let frags = vec![
-            Fragment { text: "a bc d".into(), highlights: vec![2..4], starts_inside: false, ends_inside: true },
-            Fragment { text: "x bc".into(), highlights: vec![2..4], starts_inside: true, ends_inside: true },
+            Fragment {
+                text: "a bc d".into(),
+                highlights: vec![2..4],
+                starts_inside: false,
+                ends_inside: true,
+            },
+            Fragment {
+                text: "x bc".into(),
+                highlights: vec![2..4],
+                starts_inside: true,
+                ends_inside: true,
+            },
         ];
-        let s = render_fragments(&frags, |t, h| if h { format!("[{t}]") } else { t.to_string() });
+        let s = render_fragments(
+            &frags,
+            |t, h| if h { format!("[{t}]") } else { t.to_string() },
+        );
         assert_eq!(s, "a [bc] d … x [bc] …");
     }
 }

@@ -1,0 +1,173 @@
+//! Normalization accuracy on the shipped corpus: the extractor's agencies,
+//! countries, topics and dates against labels a human wrote from the text
+//! (`tests/labels/*.jsonl`). Prints precision and recall per field and fails
+//! below the agreed floors.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use cpsearch::ingest::{self, IngestOptions};
+use cpsearch::normalize::Taxonomy;
+use cpsearch::Document;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Label {
+    id: String,
+    date: Option<String>,
+    agencies: Vec<String>,
+    topics: Vec<String>,
+    countries: Vec<String>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn labels() -> Vec<Label> {
+    let dir = root().join("tests/labels");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/labels exists")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("labels readable");
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let label: Label = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{}:{}: {e}", file.display(), i + 1));
+            out.push(label);
+        }
+    }
+    out
+}
+
+fn extract(corpus: &Path) -> Vec<Document> {
+    let taxonomy = Taxonomy::builtin().expect("built-in taxonomy");
+    let walk = ingest::discover(&[corpus.to_path_buf()]).expect("corpus exists");
+    let mut docs = Vec::new();
+    ingest::extract_files(&walk.files, &IngestOptions::default(), &taxonomy, |r| {
+        assert!(r.skipped.is_none(), "{} skipped: {:?}", r.rel, r.skipped);
+        docs.extend(r.documents);
+        Ok(())
+    })
+    .expect("extract runs");
+    docs
+}
+
+#[derive(Default)]
+struct Score {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+    misses: Vec<String>,
+}
+
+impl Score {
+    fn add(&mut self, id: &str, got: &[String], want: &[String]) {
+        let got: BTreeSet<&String> = got.iter().collect();
+        let want: BTreeSet<&String> = want.iter().collect();
+        self.tp += got.intersection(&want).count();
+        let extra: Vec<&&String> = got.difference(&want).collect();
+        let missing: Vec<&&String> = want.difference(&got).collect();
+        self.fp += extra.len();
+        self.fn_ += missing.len();
+        if !extra.is_empty() || !missing.is_empty() {
+            self.misses
+                .push(format!("{id}: extra {extra:?} missing {missing:?}"));
+        }
+    }
+    fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+    fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
+    }
+}
+
+#[test]
+fn shipped_corpus_matches_human_labels() {
+    let docs = extract(&root().join("corpus"));
+    let labels = labels();
+    let by_id: HashMap<&str, &Document> = docs.iter().map(|d| (d.id.as_str(), d)).collect();
+    let unlabelled: Vec<&str> = docs
+        .iter()
+        .map(|d| d.id.as_str())
+        .filter(|id| !labels.iter().any(|l| l.id == *id))
+        .collect();
+    println!("documents without labels: {unlabelled:?}");
+
+    let (mut agencies, mut countries, mut topics) =
+        (Score::default(), Score::default(), Score::default());
+    let (mut dated, mut dates_right, mut date_misses) = (0, 0, Vec::new());
+    for label in &labels {
+        let doc = by_id
+            .get(label.id.as_str())
+            .unwrap_or_else(|| panic!("label {} has no document", label.id));
+        agencies.add(&label.id, &doc.agencies, &label.agencies);
+        countries.add(&label.id, &doc.countries, &label.countries);
+        topics.add(&label.id, &doc.topics, &label.topics);
+        if let Some(want) = &label.date {
+            dated += 1;
+            let got = doc.date.map(|d| d.to_string());
+            if got.as_deref() == Some(want.as_str()) {
+                dates_right += 1;
+            } else {
+                date_misses.push(format!("{}: got {got:?} want {want}", label.id));
+            }
+        }
+    }
+    let date_accuracy = dates_right as f64 / dated.max(1) as f64;
+    println!("documents: {}", labels.len());
+    for (name, s) in [
+        ("agencies", &agencies),
+        ("countries", &countries),
+        ("topics", &topics),
+    ] {
+        println!(
+            "{name:<10} P {:.3}  R {:.3}  (tp {} fp {} fn {})",
+            s.precision(),
+            s.recall(),
+            s.tp,
+            s.fp,
+            s.fn_
+        );
+        for m in &s.misses {
+            println!("    {m}");
+        }
+    }
+    println!("dates      exact {date_accuracy:.3} ({dates_right}/{dated})");
+    for m in &date_misses {
+        println!("    {m}");
+    }
+    let floors = [
+        ("agency precision", agencies.precision(), 0.95),
+        ("agency recall", agencies.recall(), 0.95),
+        ("country precision", countries.precision(), 0.95),
+        ("country recall", countries.recall(), 0.95),
+        ("topic precision", topics.precision(), 0.85),
+        ("topic recall", topics.recall(), 0.85),
+        ("date accuracy", date_accuracy, 0.98),
+    ];
+    assert!(
+        labels.len() >= 120,
+        "only {} labelled documents",
+        labels.len()
+    );
+    let failed: Vec<String> = floors
+        .iter()
+        .filter(|(_, got, floor)| got < floor)
+        .map(|(name, got, floor)| format!("{name} {got:.3} < {floor}"))
+        .collect();
+    assert!(failed.is_empty(), "below the floor: {failed:?}");
+    assert!(
+        unlabelled.is_empty(),
+        "documents without labels: {unlabelled:?}"
+    );
+}
