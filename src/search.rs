@@ -646,7 +646,7 @@ impl Collector for FacetCounter {
             Counts(v)
         };
         let mut years: Vec<(u64, u64)> = years.into_iter().collect();
-        years.sort_by(|a, b| b.0.cmp(&a.0));
+        years.sort_by_key(|y| std::cmp::Reverse(y.0));
         let mut it = merged.into_iter();
         Ok(Facets {
             agency: ranked(it.next().unwrap_or_default()),

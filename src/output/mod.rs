@@ -65,13 +65,13 @@ mod tests {
         let frags = vec![
             Fragment {
                 text: "a bc d".into(),
-                highlights: vec![2..4],
+                highlights: vec![std::ops::Range { start: 2, end: 4 }],
                 starts_inside: false,
                 ends_inside: true,
             },
             Fragment {
                 text: "x bc".into(),
-                highlights: vec![2..4],
+                highlights: vec![std::ops::Range { start: 2, end: 4 }],
                 starts_inside: true,
                 ends_inside: true,
             },
