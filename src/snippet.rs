@@ -314,7 +314,11 @@ mod tests {
     fn stems_match_inflections() {
         let text = "Attackers attacked; an attack.";
         let ranges = highlight(&mut en(), text, &terms(&["attacks"], &[]));
-        assert_eq!(ranges.len(), 2, "attacked and attack share a stem");
+        let got: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
+        assert!(
+            got.contains(&"attacked") && got.contains(&"attack"),
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -71,12 +71,13 @@ pub fn parse(text: &str) -> Result<Vec<RawArticle>, String> {
     let mut first = blocks.remove(0);
     article.title = Some(first.remove(0).to_string());
     // Metadata lines may follow the title in its block or as blocks of their own.
-    let mut rest_of_first = Vec::new();
-    for line in first {
-        if !take_metadata(line, &mut article) {
-            rest_of_first.push(line);
-        }
+    // Only lines right under the title are metadata; a "Date:" line deep in
+    // the text (a quoted e-mail header, say) is text.
+    let meta_lines = first.iter().take_while(|l| is_metadata(l)).count();
+    for line in first.drain(..meta_lines) {
+        take_metadata(line, &mut article);
     }
+    let rest_of_first = first;
     if !rest_of_first.is_empty() {
         blocks.insert(0, rest_of_first);
     }
@@ -147,6 +148,14 @@ mod tests {
         assert_eq!(a.title.as_deref(), Some("A Title Here"));
         assert_eq!(a.body, "First para wraps.\n\nSecond para.");
         assert_eq!(a.author.as_deref(), Some("Jane Q. Doe"));
+    }
+
+    #[test]
+    fn date_lines_deep_in_the_text_are_not_metadata() {
+        let text = "Title\nFirst line of text.\nDate: Tue, 26 Aug 1997 22:10:05 GMT\nMore.";
+        let a = &parse(text).expect("parses")[0];
+        assert_eq!(a.text_date, None);
+        assert!(a.body.contains("Date: Tue"));
     }
 
     #[test]

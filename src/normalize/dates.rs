@@ -138,7 +138,7 @@ pub fn published_line_date(line: &str) -> Option<&str> {
 }
 
 static PATH_FULL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[/_\-])((?:19|20)\d{2})[-_/]?(\d{2})[-_/]?(\d{2})(?:[-_/.]|$)")
+    Regex::new(r"(?:^|/)((?:19|20)\d{2})[-_/]?(\d{2})[-_/]?(\d{2})(?:[-_/.]|$)")
         .expect("valid regex")
 });
 static PATH_YEAR_MONTH: LazyLock<Regex> =
@@ -237,5 +237,10 @@ mod tests {
         assert_eq!(path_date("text/2021/05/x.txt"), Some(d(2021, 5, 1)));
         assert_eq!(path_date("2021/x.txt"), Some(d(2021, 1, 1)));
         assert_eq!(path_date("misc/x.txt"), None);
+        assert_eq!(
+            path_date("data/blackhole-cve-2012-0507.txt"),
+            None,
+            "a CVE id is not a date"
+        );
     }
 }
