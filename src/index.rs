@@ -296,8 +296,8 @@ impl Default for IndexOptions {
         IndexOptions {
             full: false,
             commit_every: 20_000,
-            writer_threads: 1,
-            memory_per_thread: 192 << 20,
+            writer_threads: 2,
+            memory_per_thread: 128 << 20,
             ingest: IngestOptions::default(),
         }
     }

@@ -24,6 +24,7 @@ pub mod output;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod synth;
 
 pub use document::{DateSource, Document, Format, RawArticle};
 pub use error::{Error, Result};

@@ -167,16 +167,26 @@ const QUERY_FIELDS: &[&str] = &[
     names::PATH,
 ];
 
-/// Runs a search.
+/// Runs a search on the last committed state of the index.
 pub fn search(
     store: &Store,
     taxonomy: &Taxonomy,
     request: &SearchRequest,
 ) -> Result<SearchResults> {
-    let searcher = store.reader()?.searcher();
+    search_in(store, &store.reader()?.searcher(), taxonomy, request)
+}
+
+/// Runs a search with an existing searcher (for callers that search many
+/// times, such as the latency benchmark).
+pub fn search_in(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    taxonomy: &Taxonomy,
+    request: &SearchRequest,
+) -> Result<SearchResults> {
     let fields = store.fields();
     let resolver = Resolver {
-        searcher: &searcher,
+        searcher,
         fields,
         taxonomy,
     };

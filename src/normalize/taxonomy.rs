@@ -129,7 +129,8 @@ impl<T: Copy> Gazetteer<T> {
                 return Ok(None);
             }
             AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .ascii_case_insensitive(fold)
                 .build(pats)
                 .map(Some)
@@ -146,7 +147,8 @@ impl<T: Copy> Gazetteer<T> {
         })
     }
 
-    /// Every match on word boundaries, overlaps resolved longest-first.
+    /// Every leftmost-longest match on word boundaries; matches of the two
+    /// automata that overlap are resolved longest-first.
     fn find(&self, text: &str) -> Vec<Hit<T>> {
         let mut hits = Vec::new();
         for (automaton, targets) in [
@@ -154,7 +156,9 @@ impl<T: Copy> Gazetteer<T> {
             (&self.folded, &self.folded_targets),
         ] {
             let Some(automaton) = automaton else { continue };
-            for m in automaton.find_overlapping_iter(text) {
+            let mut at = 0;
+            while let Some(m) = automaton.find(aho_corasick::Input::new(text).span(at..text.len()))
+            {
                 let (target, prefix) = targets[m.pattern().as_usize()];
                 let end = if prefix {
                     extend_to_word_end(text, m.end())
@@ -167,6 +171,11 @@ impl<T: Copy> Gazetteer<T> {
                         end,
                         target,
                     });
+                    at = end;
+                } else {
+                    // Inside a longer word: look again from the next character,
+                    // so "xNSA NSA" still finds the second one.
+                    at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
                 }
             }
         }
