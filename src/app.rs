@@ -156,14 +156,13 @@ fn run_index(
     dir: &Path,
     paths: &[PathBuf],
     read: &ReadArgs,
-    full: bool,
+    options: IndexOptions,
     quiet: bool,
     taxonomy: &Taxonomy,
 ) -> Result<IndexSummary> {
     let options = IndexOptions {
-        full,
         ingest: ingest_options(read),
-        ..IndexOptions::default()
+        ..options
     };
     let bar = progress_bar(quiet);
     let mut err_out = std::io::stderr();
@@ -188,7 +187,11 @@ fn index_cmd(args: IndexArgs, taxonomy: &Taxonomy) -> Result<u8> {
         &args.index,
         &args.paths,
         &args.read,
-        args.full,
+        IndexOptions {
+            full: args.full,
+            commit_every: args.commit_every.max(1),
+            ..IndexOptions::default()
+        },
         args.quiet,
         taxonomy,
     )?;
@@ -244,7 +247,7 @@ fn ensure_index(dir: &Path, taxonomy: &Taxonomy) -> Result<()> {
             strict: false,
         };
         let started = Instant::now();
-        let summary = run_index(dir, &corpus, &read, false, true, taxonomy)?;
+        let summary = run_index(dir, &corpus, &read, IndexOptions::default(), true, taxonomy)?;
         eprintln!(
             "indexed {} documents in {:.1}s",
             summary.total_documents,

@@ -96,6 +96,10 @@ pub struct IndexArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Commit after this many documents (an interrupted run keeps what was committed).
+    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    pub commit_every: usize,
+
     #[command(flatten)]
     pub read: ReadArgs,
 }

@@ -30,6 +30,8 @@ use crate::normalize::Taxonomy;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 
 const META_FILE: &str = "cpsearch.json";
+/// Names the process holding the writer lock, for the "busy" message.
+const WRITER_PID_FILE: &str = "cpsearch.writer.pid";
 
 /// What cpsearch keeps beside the tantivy files.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -169,15 +171,30 @@ impl Store {
             .memory_budget_per_thread(options.memory_per_thread)
             .num_merge_threads(1)
             .build();
-        self.index
+        let writer = self
+            .index
             .writer_with_options(writer_options)
             .map_err(|e| match e {
-                tantivy::TantivyError::LockFailure(..) => Error::IndexBusy {
-                    path: self.dir.clone(),
-                    detail: "another cpsearch process is writing it; wait for it to finish".into(),
-                },
+                tantivy::TantivyError::LockFailure(..) => {
+                    let holder = std::fs::read_to_string(self.dir.join(WRITER_PID_FILE))
+                        .ok()
+                        .and_then(|s| s.trim().parse::<u32>().ok())
+                        .map_or("another process".to_string(), |pid| {
+                            format!("process {pid}")
+                        });
+                    Error::IndexBusy {
+                        path: self.dir.clone(),
+                        detail: format!("it is being written by {holder}; wait for it to finish"),
+                    }
+                }
                 other => Error::Tantivy(other),
-            })
+            })?;
+        // tantivy's lock is an OS file lock, released when a process dies, so
+        // a crash leaves no stale lock; the pid file only names the holder.
+        let pid_file = self.dir.join(WRITER_PID_FILE);
+        std::fs::write(&pid_file, std::process::id().to_string())
+            .map_err(|e| Error::io(pid_file, e))?;
+        Ok(writer)
     }
 
     /// The document with this id, if any.
@@ -359,6 +376,12 @@ pub fn build_index(
     meta.taxonomy = taxonomy.digest().to_string();
     if full {
         writer.delete_all_documents()?;
+    }
+    if old_meta.is_none() || full {
+        // Written before any document so a run killed before its first
+        // commit still leaves an index that searches (empty) instead of one
+        // that looks foreign.
+        write_meta(dir, &meta)?;
     }
     for (rel, reason) in &walk.skipped {
         on_file(
