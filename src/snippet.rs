@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use serde::Serialize;
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 
 /// Number of bytes a fragment aims for.
 pub const FRAGMENT_LEN: usize = 170;
@@ -39,34 +39,28 @@ impl Terms {
         match tokens.len() {
             0 => {}
             1 => {
-                self.words.insert(tokens[0].text.clone());
+                self.words.insert(tokens[0].clone());
             }
-            _ => self
-                .phrases
-                .push(tokens.into_iter().map(|t| t.text).collect()),
+            _ => self.phrases.push(tokens),
         }
     }
 }
 
-/// One analyzed token with its byte offsets.
-#[derive(Debug, Clone)]
-struct Token {
-    text: String,
-    from: usize,
-    to: usize,
-}
-
-fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+/// The analyzed forms (stems) of a text's tokens.
+fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
-    stream.process(&mut |t| {
-        out.push(Token {
-            text: t.text.clone(),
-            from: t.offset_from,
-            to: t.offset_to,
-        })
-    });
+    stream.process(&mut |t| out.push(t.text.clone()));
     out
+}
+
+/// A body token reduced to what highlighting needs: which query stem it is
+/// (if any) and where it sits. Avoids keeping a string per token.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    stem: Option<u32>,
+    from: usize,
+    to: usize,
 }
 
 /// A highlighted range and what matched (for counting distinct terms).
@@ -89,23 +83,65 @@ fn marks(analyzer: &mut TextAnalyzer, text: &str, terms: &Terms) -> Vec<Mark> {
     if terms.is_empty() {
         return Vec::new();
     }
-    let tokens = analyze(analyzer, text);
-    let words: Vec<&String> = terms.words.iter().collect();
+    // Every distinct stem of the query gets a small id.
+    let mut stems: Vec<&str> = terms.words.iter().map(String::as_str).collect();
+    let word_count = stems.len();
+    for phrase in &terms.phrases {
+        for w in phrase {
+            if !stems.contains(&w.as_str()) {
+                stems.push(w);
+            }
+        }
+    }
+    let id_of = |s: &str| stems.iter().position(|x| *x == s).map(|i| i as u32);
+    let phrases: Vec<Vec<Option<u32>>> = terms
+        .phrases
+        .iter()
+        .map(|p| p.iter().map(|w| id_of(w)).collect())
+        .collect();
+    // Stemming every token of every hit dominated snippet time. English
+    // stems keep the word's first letters, so only tokens that start like a
+    // query stem are stemmed; the rest cannot match.
+    let prefixes: Vec<&str> = stems.iter().map(|s| &s[..floor_boundary(s, 3)]).collect();
+    let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build();
+    let mut candidates: Vec<(usize, String)> = Vec::new();
+    let mut slots = Vec::new();
+    let mut stream = plain.token_stream(text);
+    stream.process(&mut |t| {
+        if prefixes.iter().any(|p| t.text.starts_with(p)) {
+            candidates.push((slots.len(), t.text.clone()));
+        }
+        slots.push(Slot {
+            stem: None,
+            from: t.offset_from,
+            to: t.offset_to,
+        })
+    });
+    for (i, word) in candidates {
+        let stemmed = analyze(analyzer, &word);
+        if let [stem] = stemmed.as_slice() {
+            slots[i].stem = id_of(stem);
+        }
+    }
     let mut out = Vec::new();
-    for (i, token) in tokens.iter().enumerate() {
-        if let Some(k) = words.iter().position(|w| **w == token.text) {
+    for (i, slot) in slots.iter().enumerate() {
+        let Some(stem) = slot.stem else { continue };
+        if (stem as usize) < word_count {
             out.push(Mark {
-                range: token.from..token.to,
-                key: k,
+                range: slot.from..slot.to,
+                key: stem as usize,
             });
         }
-        for (p, phrase) in terms.phrases.iter().enumerate() {
-            let fits = i + phrase.len() <= tokens.len()
-                && phrase.iter().zip(&tokens[i..]).all(|(w, t)| *w == t.text);
+        for (p, phrase) in phrases.iter().enumerate() {
+            let fits = i + phrase.len() <= slots.len()
+                && phrase.iter().zip(&slots[i..]).all(|(w, t)| *w == t.stem);
             if fits {
                 out.push(Mark {
-                    range: token.from..tokens[i + phrase.len() - 1].to,
-                    key: words.len() + p,
+                    range: slot.from..slots[i + phrase.len() - 1].to,
+                    key: word_count + p,
                 });
             }
         }
@@ -179,7 +215,8 @@ pub fn snippet(analyzer: &mut TextAnalyzer, text: &str, terms: &Terms) -> Vec<Fr
 }
 
 /// The unused mark whose window holds the most distinct terms (then the
-/// most marks), as a window snapped to word boundaries.
+/// most marks), as a window snapped to word boundaries. Marks are sorted, so
+/// the marks inside a window are one contiguous run found by binary search.
 fn best_window(
     text: &str,
     marks: &[Mark],
@@ -198,12 +235,13 @@ fn best_window(
         {
             continue;
         }
-        let inside: Vec<&Mark> = marks
-            .iter()
-            .filter(|o| o.range.start >= window.start && o.range.end <= window.end)
-            .collect();
-        let distinct: HashSet<usize> = inside.iter().map(|o| o.key).collect();
-        let score = (distinct.len(), inside.len());
+        let lo = marks.partition_point(|o| o.range.start < window.start);
+        let hi = marks.partition_point(|o| o.range.end <= window.end).max(lo);
+        let inside = &marks[lo..hi];
+        let mut keys: Vec<usize> = inside.iter().map(|o| o.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let score = (keys.len(), inside.len());
         if best.as_ref().is_none_or(|(s, _)| score > *s) {
             best = Some((score, window));
         }
@@ -284,7 +322,7 @@ fn opening(text: &str) -> Option<Fragment> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, Stemmer};
+    use tantivy::tokenizer::Stemmer;
 
     fn en() -> TextAnalyzer {
         TextAnalyzer::builder(SimpleTokenizer::default())
