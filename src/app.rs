@@ -4,7 +4,9 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use cpsearch::index::{self, IndexOptions, IndexSummary, Store};
@@ -182,16 +184,51 @@ fn run_index(
 }
 
 fn index_cmd(args: IndexArgs, taxonomy: &Taxonomy) -> Result<u8> {
+    let stop = stop_on_ctrl_c()?;
+    let options = IndexOptions {
+        full: args.full,
+        commit_every: args.commit_every.max(1),
+        stop: Some(stop.clone()),
+        ..IndexOptions::default()
+    };
+    let mut summary = index_once(&args, options.clone(), taxonomy)?;
+    if args.watch {
+        let quiet_options = IndexOptions {
+            full: false,
+            ..options
+        };
+        while let Some(()) = wait_for_change(&args, &stop)? {
+            summary = index_once(&args, quiet_options.clone(), taxonomy)?;
+        }
+    }
+    let skipped = summary.skipped_files + summary.skipped_items;
+    Ok(if args.read.strict && skipped > 0 {
+        2
+    } else {
+        0
+    })
+}
+
+/// A flag set by Ctrl-C: indexing stops reading, commits and exits cleanly.
+fn stop_on_ctrl_c() -> Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed))
+        .context("installing the Ctrl-C handler")?;
+    Ok(stop)
+}
+
+fn index_once(
+    args: &IndexArgs,
+    options: IndexOptions,
+    taxonomy: &Taxonomy,
+) -> Result<IndexSummary> {
     let started = Instant::now();
     let summary = run_index(
         &args.index,
         &args.paths,
         &args.read,
-        IndexOptions {
-            full: args.full,
-            commit_every: args.commit_every.max(1),
-            ..IndexOptions::default()
-        },
+        options,
         args.quiet,
         taxonomy,
     )?;
@@ -205,17 +242,52 @@ fn index_cmd(args: IndexArgs, taxonomy: &Taxonomy) -> Result<u8> {
     } else if !args.quiet {
         print_index_summary(&summary, secs)?;
     }
-    Ok(
-        if args.read.strict && summary.skipped_files + summary.skipped_items > 0 {
-            2
-        } else {
-            0
-        },
-    )
+    Ok(summary)
+}
+
+/// Sleeps until the files under the indexed paths change (then waits one
+/// more interval for writes to settle), or until Ctrl-C (None).
+fn wait_for_change(args: &IndexArgs, stop: &AtomicBool) -> Result<Option<()>> {
+    if !args.quiet {
+        eprintln!(
+            "watching {} for changes (Ctrl-C to stop)…",
+            display_paths(&args.paths)
+        );
+    }
+    let interval = Duration::from_secs_f64(args.interval.max(0.1));
+    let mut changed = false;
+    loop {
+        let deadline = Instant::now() + interval;
+        while Instant::now() < deadline {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let stale = index::is_stale(&args.index, &args.paths).unwrap_or(true);
+        if changed && stale {
+            return Ok(Some(()));
+        }
+        changed = stale;
+    }
+}
+
+fn display_paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn print_index_summary(s: &IndexSummary, secs: f64) -> std::io::Result<()> {
     let mut err = std::io::stderr().lock();
+    if s.interrupted {
+        writeln!(
+            err,
+            "interrupted: the files read so far are committed; run again to finish"
+        )?;
+    }
     if let Some(reason) = &s.rebuild_reason {
         writeln!(err, "re-read every file: {reason}")?;
     }

@@ -96,6 +96,14 @@ pub struct IndexArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Keep running and re-index when files change (Ctrl-C commits and exits).
+    #[arg(long)]
+    pub watch: bool,
+
+    /// Seconds between checks for changes with --watch.
+    #[arg(long, value_name = "SECS", default_value_t = 2.0, requires = "watch")]
+    pub interval: f64,
+
     /// Commit after this many documents (an interrupted run keeps what was committed).
     #[arg(long, value_name = "N", default_value_t = 20_000)]
     pub commit_every: usize,

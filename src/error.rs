@@ -47,6 +47,9 @@ pub enum Error {
         /// The schema version found on disk.
         found: String,
     },
+    /// The run was asked to stop (Ctrl-C); what was done is committed.
+    #[error("interrupted")]
+    Interrupted,
     /// No document has the requested id.
     #[error("no document with id {0}")]
     NoSuchDocument(String),

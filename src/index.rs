@@ -306,6 +306,9 @@ pub struct IndexOptions {
     pub memory_per_thread: usize,
     /// How files are read.
     pub ingest: IngestOptions,
+    /// Set from another thread (Ctrl-C) to stop reading; what was read so
+    /// far is committed.
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Default for IndexOptions {
@@ -316,6 +319,7 @@ impl Default for IndexOptions {
             writer_threads: 2,
             memory_per_thread: 128 << 20,
             ingest: IngestOptions::default(),
+            stop: None,
         }
     }
 }
@@ -345,6 +349,8 @@ pub struct IndexSummary {
     pub total_documents: u64,
     /// Why the run re-read everything, if it did.
     pub rebuild_reason: Option<String>,
+    /// The run was stopped early; the files read so far were committed.
+    pub interrupted: bool,
 }
 
 /// Indexes the files under `paths` into `dir`, reusing what an earlier run
@@ -424,7 +430,16 @@ pub fn build_index(
 
     let mut since_commit = 0usize;
     let mut next = 0usize;
-    ingest::extract_files(&to_read, &options.ingest, taxonomy, |report| {
+    let stop_requested = || {
+        options
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+    };
+    let outcome = ingest::extract_files(&to_read, &options.ingest, taxonomy, |report| {
+        if stop_requested() {
+            return Err(Error::Interrupted);
+        }
         let (key, size, mtime) = to_read_keys[next].clone();
         next += 1;
         on_file(&report, to_read_keys.len());
@@ -488,7 +503,13 @@ pub fn build_index(
             since_commit = 0;
         }
         Ok(())
-    })?;
+    });
+    match outcome {
+        Ok(()) => {}
+        Err(Error::Interrupted) => summary.interrupted = true,
+        // Nothing from this run is committed: the last commit stays intact.
+        Err(e) => return Err(e),
+    }
     writer.commit()?;
     write_meta(dir, &meta)?;
     writer.wait_merging_threads()?;

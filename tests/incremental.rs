@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use assert_cmd::cargo::CommandCargoExt;
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -158,4 +159,70 @@ fn an_index_from_an_incompatible_version_asks_for_a_rebuild() {
             .is_some_and(|r| r.contains("schema changed")),
         "{rebuilt}"
     );
+}
+
+fn hits(idx: &Path, query: &str) -> u64 {
+    let out = Command::cargo_bin("cpsearch")
+        .expect("binary")
+        .args(["search", query, "--json", "--index"])
+        .arg(idx)
+        .output()
+        .expect("runs");
+    serde_json::from_slice::<Value>(&out.stdout)
+        .map_or(0, |v| v["total_hits"].as_u64().unwrap_or(0))
+}
+
+#[cfg(unix)]
+#[test]
+fn watch_picks_up_new_files_and_ctrl_c_exits_cleanly() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    let idx = dir.path().join("idx");
+    std::fs::create_dir_all(&corpus).expect("mkdir");
+    std::fs::write(corpus.join("a.txt"), article("Alpha")).expect("write");
+    let mut child = std::process::Command::cargo_bin("cpsearch")
+        .expect("binary")
+        .args([
+            "index",
+            "--quiet",
+            "--watch",
+            "--interval",
+            "0.2",
+            "--index",
+        ])
+        .arg(&idx)
+        .arg(&corpus)
+        .spawn()
+        .expect("starts");
+    let wait_for = |query: &str, want: u64| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if hits(&idx, query) == want {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    };
+    assert!(wait_for("alpha", 1), "first run indexed a.txt");
+    std::fs::write(corpus.join("b.txt"), article("Zulu")).expect("write");
+    assert!(wait_for("zulu", 1), "the watcher indexed the new file");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Some(s) = child.try_wait().expect("status") {
+            break s.code();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "watcher did not exit after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(code, Some(0));
 }
