@@ -33,7 +33,7 @@ fn fixture() -> Fixture {
     let index = dir.path().join("index");
     let summary = index::build_index(
         &index,
-        &[corpus.clone()],
+        std::slice::from_ref(&corpus),
         &IndexOptions::default(),
         &taxonomy,
         |_, _| {},
@@ -125,7 +125,7 @@ fn indexing(c: &mut Criterion, fx: &Fixture) {
             let dir = tempfile::tempdir().expect("tempdir");
             let summary = index::build_index(
                 dir.path(),
-                &[fx.corpus.clone()],
+                std::slice::from_ref(&fx.corpus),
                 &IndexOptions::default(),
                 &fx.taxonomy,
                 |_, _| {},

@@ -225,7 +225,7 @@ impl Generator {
         let country = &self.countries[sample(&self.country_cdf, &mut rng)];
         let year = 2010 + (16.0 * rng.unit().sqrt()) as i32;
         let date = chrono::NaiveDate::from_yo_opt(year, 1 + rng.below(365) as u32)
-            .unwrap_or_else(|| chrono::NaiveDate::MIN);
+            .unwrap_or(chrono::NaiveDate::MIN);
         let term = |rng: &mut Rng| topic[rng.below(topic.len())].clone();
         let title = format!(
             "{} {} {} {}",
@@ -438,11 +438,9 @@ mod tests {
         let a = g.article(42);
         assert_eq!(a.title, g.article(42).title);
         assert_ne!(a.title, Generator::new(8, &t).article(42).title);
-        assert!(
-            t.tag(&a.title, &a.paragraphs.join("\n\n"), "")
-                .agencies
-                .len()
-                >= 1
-        );
+        assert!(!t
+            .tag(&a.title, &a.paragraphs.join("\n\n"), "")
+            .agencies
+            .is_empty());
     }
 }
