@@ -383,6 +383,11 @@ pub fn build_index(
     if full {
         writer.delete_all_documents()?;
     }
+    // Deleting by id before each add is what makes re-runs and resumed
+    // crashes duplicate-free, but it costs time on every commit. An index
+    // that starts empty only needs it for ids seen twice in this run.
+    let starts_empty = full || store.reader()?.searcher().num_docs() == 0;
+    let mut added_ids: HashSet<String> = HashSet::new();
     if old_meta.is_none() || full {
         // Written before any document so a run killed before its first
         // commit still leaves an index that searches (empty) instead of one
@@ -474,7 +479,10 @@ pub fn build_index(
             summary.removed += 1;
         }
         for document in &report.documents {
-            writer.delete_term(Term::from_field_text(store.fields.id, &document.id));
+            let first_time = starts_empty && added_ids.insert(document.id.clone());
+            if !first_time {
+                writer.delete_term(Term::from_field_text(store.fields.id, &document.id));
+            }
             writer.add_document(to_tantivy(&store.fields, document))?;
         }
         let n = report.documents.len();
