@@ -30,6 +30,8 @@ use crate::normalize::Taxonomy;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 
 const META_FILE: &str = "cpsearch.json";
+/// The manifest of indexed files (large; read only by `index`).
+const MANIFEST_FILE: &str = "cpsearch-manifest.json";
 /// Names the process holding the writer lock, for the "busy" message.
 const WRITER_PID_FILE: &str = "cpsearch.writer.pid";
 
@@ -70,27 +72,58 @@ impl std::fmt::Debug for Store {
     }
 }
 
-fn meta_path(dir: &Path) -> PathBuf {
-    dir.join(META_FILE)
+/// The small part of the metadata every search reads.
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    schema_version: u32,
+    taxonomy: String,
 }
 
-/// Reads `cpsearch.json`; a missing file means an empty manifest.
-pub fn read_meta(dir: &Path) -> Result<Option<IndexMeta>> {
-    let path = meta_path(dir);
-    match std::fs::read(&path) {
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>> {
+    match std::fs::read(path) {
         Ok(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(path, e)),
     }
 }
 
-/// Writes `cpsearch.json` atomically (temporary file, then rename).
-fn write_meta(dir: &Path, meta: &IndexMeta) -> Result<()> {
-    let path = meta_path(dir);
-    let tmp = dir.join(format!("{META_FILE}.tmp"));
-    let bytes = serde_json::to_vec(meta)?;
+/// Writes JSON atomically (temporary file, then rename).
+fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let bytes = serde_json::to_vec(value)?;
     std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// The schema version and taxonomy digest (`cpsearch.json`), without the
+/// manifest: cheap enough to read on every search.
+fn read_header(dir: &Path) -> Result<Option<Header>> {
+    read_json(&dir.join(META_FILE))
+}
+
+/// Reads the metadata and the file manifest; None when there is none.
+pub fn read_meta(dir: &Path) -> Result<Option<IndexMeta>> {
+    let Some(header) = read_header(dir)? else {
+        return Ok(None);
+    };
+    let files = read_json(&dir.join(MANIFEST_FILE))?.unwrap_or_default();
+    Ok(Some(IndexMeta {
+        schema_version: header.schema_version,
+        taxonomy: header.taxonomy,
+        files,
+    }))
+}
+
+/// Writes the manifest, then the header.
+fn write_meta(dir: &Path, meta: &IndexMeta) -> Result<()> {
+    write_json(&dir.join(MANIFEST_FILE), &meta.files)?;
+    let header = Header {
+        schema_version: meta.schema_version,
+        taxonomy: meta.taxonomy.clone(),
+    };
+    write_json(&dir.join(META_FILE), &header)
 }
 
 impl Store {
@@ -99,8 +132,7 @@ impl Store {
         if !dir.join("meta.json").exists() {
             return Err(Error::NoIndex(dir.to_path_buf()));
         }
-        let meta = read_meta(dir)?;
-        let version = meta.as_ref().map(|m| m.schema_version);
+        let version = read_header(dir)?.map(|h| h.schema_version);
         if version != Some(SCHEMA_VERSION) {
             return Err(Error::IncompatibleIndex {
                 path: dir.to_path_buf(),
@@ -122,10 +154,10 @@ impl Store {
     /// Opens the index for writing, creating it when absent.
     fn open_for_writing(dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let compatible = read_meta(dir)
+        let compatible = read_header(dir)
             .ok()
             .flatten()
-            .is_some_and(|m| m.schema_version == SCHEMA_VERSION);
+            .is_some_and(|h| h.schema_version == SCHEMA_VERSION);
         if dir.join("meta.json").exists() && !compatible {
             // Built by another version: its files cannot be reused.
             clear_index_files(dir)?;
@@ -275,6 +307,7 @@ fn clear_index_files(dir: &Path) -> Result<()> {
         let ours = name == "meta.json"
             || name == ".managed.json"
             || name.starts_with(META_FILE)
+            || name.starts_with(MANIFEST_FILE)
             || [
                 ".idx",
                 ".pos",

@@ -104,6 +104,15 @@ struct Hit<T> {
 }
 
 impl<T: Copy> Gazetteer<T> {
+    fn empty() -> Self {
+        Gazetteer {
+            exact: None,
+            exact_targets: Vec::new(),
+            folded: None,
+            folded_targets: Vec::new(),
+        }
+    }
+
     /// Builds from `(pattern, target)`; a pattern ending in `*` is a prefix.
     fn build(patterns: Vec<(String, T)>) -> Result<Self> {
         let mut exact = (Vec::new(), Vec::new());
@@ -229,6 +238,13 @@ pub struct Tags {
     pub topics: Vec<String>,
 }
 
+/// The compiled gazetteers.
+#[derive(Debug)]
+struct Matchers {
+    entities: Gazetteer<Target>,
+    topic_terms: Gazetteer<(usize, f32)>,
+}
+
 /// A loaded vocabulary with compiled matchers.
 #[derive(Debug)]
 pub struct Taxonomy {
@@ -238,8 +254,11 @@ pub struct Taxonomy {
     topic_threshold: f32,
     topic_relative: f32,
     max_topics: usize,
-    entities: Gazetteer<Target>,
-    topic_terms: Gazetteer<(usize, f32)>,
+    /// Compiled on first use: searching never tags, and building the
+    /// automata is most of a search process's start-up otherwise.
+    matchers: std::sync::OnceLock<Matchers>,
+    entity_patterns: Vec<(String, Target)>,
+    term_patterns: Vec<(String, (usize, f32))>,
     country_by_name: HashMap<String, usize>,
     digest: String,
 }
@@ -297,8 +316,9 @@ impl Taxonomy {
             }
         }
         Ok(Taxonomy {
-            entities: Gazetteer::build(entity_patterns)?,
-            topic_terms: Gazetteer::build(term_patterns)?,
+            matchers: std::sync::OnceLock::new(),
+            entity_patterns,
+            term_patterns,
             topic_threshold: file.topics.threshold,
             topic_relative: file.topics.relative,
             max_topics: file.topics.max,
@@ -307,6 +327,17 @@ impl Taxonomy {
             topics: file.topic,
             country_by_name,
             digest: blake3::hash(text.as_bytes()).to_hex()[..16].to_string(),
+        })
+    }
+
+    fn matchers(&self) -> &Matchers {
+        self.matchers.get_or_init(|| Matchers {
+            // Only automaton size limits can fail a build, far above any
+            // vocabulary; an empty matcher is the fallback rather than a panic.
+            entities: Gazetteer::build(self.entity_patterns.clone())
+                .unwrap_or_else(|_| Gazetteer::empty()),
+            topic_terms: Gazetteer::build(self.term_patterns.clone())
+                .unwrap_or_else(|_| Gazetteer::empty()),
         })
     }
 
@@ -336,7 +367,7 @@ impl Taxonomy {
         let mut agency_seen = vec![false; self.agencies.len()];
         let mut country_seen = vec![false; self.countries.len()];
         for text in [title, body, extra] {
-            for hit in self.entities.find(text) {
+            for hit in self.matchers().entities.find(text) {
                 match hit.target {
                     Target::Agency(i) => agency_seen[i] = true,
                     Target::Country(i) => country_seen[i] = true,
@@ -365,7 +396,7 @@ impl Taxonomy {
     pub fn topic_scores(&self, title: &str, body: &str) -> Vec<(String, f32)> {
         let mut scores = vec![0f32; self.topics.len()];
         for (text, factor) in [(title, 2.0), (body, 1.0)] {
-            for hit in self.topic_terms.find(text) {
+            for hit in self.matchers().topic_terms.find(text) {
                 let (topic, weight) = hit.target;
                 scores[topic] += weight * factor;
             }
