@@ -4,18 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+
+use common::{cpsearch, extract};
 use predicates::prelude::*;
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini")
-}
-
-fn cpsearch() -> Command {
-    let mut cmd = Command::cargo_bin("cpsearch").expect("binary built");
-    cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
-    cmd
 }
 
 /// An index of the fixture corpus in a fresh temporary directory.
@@ -56,27 +52,9 @@ fn titles(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn extract_docs(path: &Path, extra: &[&str]) -> (Vec<Value>, String, Option<i32>) {
-    let out = cpsearch()
-        .arg("extract")
-        .arg(path)
-        .args(extra)
-        .output()
-        .expect("runs");
-    let docs = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
-    (
-        docs,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code(),
-    )
-}
-
 #[test]
 fn extract_reads_every_format_into_the_documented_fields() {
-    let (docs, stderr, code) = extract_docs(&fixtures(), &[]);
+    let (docs, stderr, code) = extract(&fixtures(), &[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(docs.len(), 9, "{stderr}");
     let by_title = |t: &str| {
@@ -207,8 +185,8 @@ fn extract_reads_every_format_into_the_documented_fields() {
 
 #[test]
 fn extract_output_is_deterministic() {
-    let (a, _, _) = extract_docs(&fixtures(), &[]);
-    let (b, _, _) = extract_docs(&fixtures(), &[]);
+    let (a, _, _) = extract(&fixtures(), &[]);
+    let (b, _, _) = extract(&fixtures(), &[]);
     assert_eq!(a, b);
 }
 

@@ -5,7 +5,10 @@
 
 use std::path::Path;
 
+mod common;
+
 use assert_cmd::Command;
+use common::extract;
 
 const GOOD: &str =
     "Good Article Title\n\nPublished: 2021-03-04\n\nThe NSA published guidance on Tuesday.\n";
@@ -95,25 +98,6 @@ fn hostile_corpus() -> tempfile::TempDir {
         std::fs::write(c.join(raw), "Raw Byte Name Title\n\nBody.\n").expect("write");
     }
     tmp
-}
-
-fn extract(corpus: &Path, extra: &[&str]) -> (Vec<serde_json::Value>, String, Option<i32>) {
-    let out = Command::cargo_bin("cpsearch")
-        .expect("binary")
-        .arg("extract")
-        .arg(corpus)
-        .args(extra)
-        .output()
-        .expect("runs");
-    let docs = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
-    (
-        docs,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code(),
-    )
 }
 
 #[test]

@@ -37,6 +37,17 @@ fn article(title: &str) -> String {
     format!("{title}\n\nPublished: 2022-01-02\n\nThe FBI said ransomware hit a hospital.\n")
 }
 
+/// A temporary corpus holding one article, already indexed.
+fn indexed_one_article() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    let idx = dir.path().join("idx");
+    std::fs::create_dir_all(&corpus).expect("mkdir");
+    std::fs::write(corpus.join("a.txt"), article("Alpha")).expect("write");
+    index(&corpus, &idx, &[]);
+    (dir, corpus, idx)
+}
+
 fn feed(items: &[&str]) -> String {
     let items: String = items
         .iter()
@@ -101,12 +112,7 @@ fn reindexing_reads_only_what_changed_and_removes_what_vanished() {
 
 #[test]
 fn a_changed_taxonomy_renormalizes_everything() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let corpus = dir.path().join("corpus");
-    let idx = dir.path().join("idx");
-    std::fs::create_dir_all(&corpus).expect("mkdir");
-    std::fs::write(corpus.join("a.txt"), article("Alpha")).expect("write");
-    index(&corpus, &idx, &[]);
+    let (dir, corpus, idx) = indexed_one_article();
     let taxonomy = dir.path().join("tax.toml");
     std::fs::write(
         &taxonomy,
@@ -132,12 +138,7 @@ fn a_changed_taxonomy_renormalizes_everything() {
 
 #[test]
 fn an_index_from_an_incompatible_version_asks_for_a_rebuild() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let corpus = dir.path().join("corpus");
-    let idx = dir.path().join("idx");
-    std::fs::create_dir_all(&corpus).expect("mkdir");
-    std::fs::write(corpus.join("a.txt"), article("Alpha")).expect("write");
-    index(&corpus, &idx, &[]);
+    let (_dir, corpus, idx) = indexed_one_article();
     let meta_path = idx.join("cpsearch.json");
     let mut meta: Value =
         serde_json::from_slice(&std::fs::read(&meta_path).expect("meta")).expect("json");
