@@ -420,6 +420,14 @@ fn control_ratio(text: &str) -> f64 {
     control as f64 / sample.len().max(1) as f64
 }
 
+/// Extensions of files that are data or media, never articles, even when
+/// their content is text (a `changes.csv` beside advisories, say).
+const NOT_ARTICLES: &[&str] = &[
+    "csv", "tsv", "log", "lock", "toml", "yaml", "yml", "ini", "cfg", "conf", "pdf", "png", "jpg",
+    "jpeg", "gif", "svg", "zip", "gz", "tgz", "bz2", "xz", "exe", "dll", "so", "bin", "db",
+    "sqlite",
+];
+
 /// The format by extension, or by sniffing the content when the extension is
 /// unknown. None for content that is not an article format.
 pub fn detect_format(rel: &str, text: &str) -> Option<Format> {
@@ -436,6 +444,9 @@ pub fn detect_format(rel: &str, text: &str) -> Option<Format> {
         Some("xml" | "rss" | "atom" | "rdf") => Some(Format::Feed),
         _ => None,
     };
+    if by_ext.is_none() && ext.as_deref().is_some_and(|e| NOT_ARTICLES.contains(&e)) {
+        return None;
+    }
     by_ext.or_else(|| sniff(text))
 }
 
@@ -510,5 +521,6 @@ mod tests {
         assert_eq!(detect_format("dump", "{\"a\":\n1}"), Some(Format::Json));
         assert_eq!(detect_format("README", "Some words"), Some(Format::Text));
         assert_eq!(detect_format("x.bin", "\u{1}\u{2}"), None);
+        assert_eq!(detect_format("changes.csv", "a,b\n1,2"), None);
     }
 }
