@@ -171,3 +171,38 @@ fn shipped_corpus_matches_human_labels() {
         "documents without labels: {unlabelled:?}"
     );
 }
+
+#[test]
+fn shipped_corpus_covers_the_vocabulary_and_the_years() {
+    let labels = labels();
+    let taxonomy = Taxonomy::builtin().expect("taxonomy");
+    let topics: BTreeSet<&String> = labels.iter().flat_map(|l| &l.topics).collect();
+    let missing: Vec<&String> = taxonomy
+        .topics()
+        .iter()
+        .map(|t| &t.name)
+        .filter(|t| !topics.contains(t))
+        .collect();
+    assert!(missing.is_empty(), "topics without an article: {missing:?}");
+    let agencies: BTreeSet<&String> = labels.iter().flat_map(|l| &l.agencies).collect();
+    assert!(agencies.len() >= 40, "{} agencies", agencies.len());
+    let countries: BTreeSet<&String> = labels.iter().flat_map(|l| &l.countries).collect();
+    assert!(countries.len() >= 15, "{} countries", countries.len());
+    let years: BTreeSet<&str> = labels
+        .iter()
+        .filter_map(|l| l.date.as_deref())
+        .filter_map(|d| d.get(..4))
+        .collect();
+    for year in 2012..=2026 {
+        assert!(
+            years.contains(year.to_string().as_str()),
+            "no article from {year}"
+        );
+    }
+    let taxonomy_agencies = taxonomy.agencies().len();
+    assert!(
+        taxonomy_agencies >= 50,
+        "vocabulary has {taxonomy_agencies} agencies"
+    );
+    assert!(taxonomy.topics().len() >= 15);
+}
