@@ -286,7 +286,11 @@ fn read_file_inner(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxono
     let format = match detect_format(&file.rel, &text) {
         Some(f) => f,
         None => {
-            let report = FileReport::skipped(&file.rel, "not an article format (unknown content)");
+            let what = match file.rel.rsplit_once('.') {
+                Some((_, ext)) if !ext.contains('/') => format!(".{ext} is not an article format"),
+                _ => "not an article format (unknown content)".to_string(),
+            };
+            let report = FileReport::skipped(&file.rel, what);
             return FileReport {
                 hash: Some(hash),
                 ..report
