@@ -428,18 +428,7 @@ pub fn build_index(
         write_meta(dir, &meta)?;
     }
     for (rel, reason) in &walk.skipped {
-        on_file(
-            &FileReport {
-                rel: rel.clone(),
-                documents: Vec::new(),
-                skipped: Some(reason.clone()),
-                item_problems: Vec::new(),
-                warnings: Vec::new(),
-                hash: None,
-                unchanged: false,
-            },
-            0,
-        );
+        on_file(&FileReport::skipped(rel, reason.clone()), 0);
     }
 
     let keys: Vec<String> = walk.files.iter().map(|f| manifest_key(&f.path)).collect();

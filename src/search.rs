@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::ops::Bound;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::ser::SerializeMap;
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
@@ -702,11 +702,6 @@ impl SegmentCollector for SegmentFacets {
         }
         (out, self.years)
     }
-}
-
-/// The year of a date, for callers that filter by year.
-pub fn year_of(d: NaiveDate) -> i32 {
-    d.year()
 }
 
 #[cfg(test)]

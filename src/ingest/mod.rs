@@ -110,7 +110,8 @@ pub struct FileReport {
 }
 
 impl FileReport {
-    fn skipped(rel: &str, reason: impl Into<String>) -> Self {
+    /// A report for a file (or walk entry) skipped as a whole.
+    pub fn skipped(rel: &str, reason: impl Into<String>) -> Self {
         FileReport {
             rel: rel.to_string(),
             documents: Vec::new(),
@@ -268,10 +269,13 @@ fn read_file_inner(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxono
     let hash = blake3::hash(&bytes).to_hex().to_string();
     if file.known_hash.as_deref() == Some(hash.as_str()) {
         return FileReport {
+            rel: file.rel.clone(),
+            documents: Vec::new(),
+            skipped: None,
+            item_problems: Vec::new(),
+            warnings: Vec::new(),
             hash: Some(hash),
             unchanged: true,
-            skipped: None,
-            ..FileReport::skipped(&file.rel, "")
         };
     }
     let (text, mut warnings) = match decode(&bytes) {
