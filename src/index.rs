@@ -140,6 +140,7 @@ impl Store {
             });
         }
         let index = Index::open_in_dir(dir)?;
+        crate::analyzer::register(&index);
         let fields = schema::fields_of(&index.schema()).map_err(|_| Error::IncompatibleIndex {
             path: dir.to_path_buf(),
             found: "unexpected fields".into(),
@@ -166,6 +167,7 @@ impl Store {
         let directory = tantivy::directory::MmapDirectory::open(dir)
             .map_err(|e| Error::io(dir, std::io::Error::other(e.to_string())))?;
         let index = Index::open_or_create(directory, schema)?;
+        crate::analyzer::register(&index);
         Ok(Store {
             index,
             fields,

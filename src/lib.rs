@@ -15,6 +15,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod analyzer;
 pub mod document;
 pub mod error;
 pub mod index;

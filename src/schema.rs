@@ -14,10 +14,10 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index
 /// with another version must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
-/// The analyzer for title and body: simple tokens, lowercased, English stems.
-pub const TEXT_ANALYZER: &str = "en_stem";
+/// The analyzer for title and body (see [`crate::analyzer`]).
+pub const TEXT_ANALYZER: &str = crate::analyzer::NAME;
 
 /// Field names, for the query parser and fast-field access.
 pub mod names {

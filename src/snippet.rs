@@ -322,13 +322,8 @@ fn opening(text: &str) -> Option<Fragment> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tantivy::tokenizer::Stemmer;
-
     fn en() -> TextAnalyzer {
-        TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .filter(Stemmer::default())
-            .build()
+        crate::analyzer::english()
     }
 
     fn terms(words: &[&str], phrases: &[&str]) -> Terms {
