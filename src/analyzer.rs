@@ -85,12 +85,7 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
         if !self.tail.advance() {
             return false;
         }
-        let token: &mut Token = self.tail.token_mut();
-        let stem = self.stems.stem(&token.text);
-        if stem != token.text {
-            token.text.clear();
-            token.text.push_str(stem);
-        }
+        self.stems.stem_in_place(&mut self.tail.token_mut().text);
         true
     }
 
@@ -103,10 +98,12 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
     }
 }
 
-/// A bounded word → stem memo in front of the Snowball stemmer.
+/// A bounded word → stem memo in front of the Snowball stemmer. A word
+/// that is its own stem maps to `None`, so the common hit costs one lookup
+/// and no copy.
 struct StemCache {
     stemmer: frostem::Stemmer,
-    stems: HashMap<String, String, rustc_hash::FxBuildHasher>,
+    stems: HashMap<String, Option<String>, rustc_hash::FxBuildHasher>,
 }
 
 impl Default for StemCache {
@@ -127,20 +124,27 @@ impl Clone for StemCache {
 }
 
 impl StemCache {
-    fn stem(&mut self, word: &str) -> &str {
-        // Looked up twice on a miss: returning the first lookup's borrow
-        // early is what the borrow checker cannot yet prove safe.
-        if !self.stems.contains_key(word) {
-            if self.stems.len() >= CACHE_CAPACITY {
-                self.stems.clear();
+    /// Replaces `word` with its stem.
+    fn stem_in_place(&mut self, word: &mut String) {
+        if let Some(known) = self.stems.get(word.as_str()) {
+            if let Some(stem) = known {
+                word.clear();
+                word.push_str(stem);
             }
-            let stem = match self.stemmer.stem(word) {
-                Cow::Borrowed(s) => s.to_string(),
-                Cow::Owned(s) => s,
-            };
-            self.stems.insert(word.to_string(), stem);
+            return;
         }
-        &self.stems[word]
+        if self.stems.len() >= CACHE_CAPACITY {
+            self.stems.clear();
+        }
+        let stem = match self.stemmer.stem(word) {
+            Cow::Borrowed(s) if s == word.as_str() => None,
+            Cow::Borrowed(s) => Some(s.to_string()),
+            Cow::Owned(s) => (s != *word).then_some(s),
+        };
+        self.stems.insert(word.clone(), stem.clone());
+        if let Some(stem) = stem {
+            *word = stem;
+        }
     }
 }
 
@@ -178,10 +182,17 @@ mod tests {
     #[test]
     fn cache_starts_over_when_full() {
         let mut cache = StemCache::default();
+        let stem = |cache: &mut StemCache, word: &str| {
+            let mut w = word.to_string();
+            cache.stem_in_place(&mut w);
+            w
+        };
         for i in 0..CACHE_CAPACITY + 10 {
-            cache.stem(&format!("word{i}s"));
+            stem(&mut cache, &format!("word{i}s"));
         }
         assert!(cache.stems.len() <= CACHE_CAPACITY);
-        assert_eq!(cache.stem("attacks"), "attack");
+        assert_eq!(stem(&mut cache, "attacks"), "attack");
+        assert_eq!(stem(&mut cache, "attacks"), "attack");
+        assert_eq!(stem(&mut cache, "attack"), "attack");
     }
 }

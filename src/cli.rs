@@ -105,7 +105,7 @@ pub struct IndexArgs {
     pub interval: f64,
 
     /// Commit after this many documents (an interrupted run keeps what was committed).
-    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    #[arg(long, value_name = "N", default_value_t = cpsearch::index::DEFAULT_COMMIT_EVERY)]
     pub commit_every: usize,
 
     #[command(flatten)]

@@ -19,9 +19,7 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::schema::Value;
-use tantivy::{
-    doc, DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
-};
+use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::document::{DateSource, Document, Format};
 use crate::error::{Error, Result};
@@ -205,7 +203,7 @@ impl Store {
             .memory_budget_per_thread(options.memory_per_thread)
             .num_merge_threads(1)
             .build();
-        let writer = self
+        let writer: IndexWriter = self
             .index
             .writer_with_options(writer_options)
             .map_err(|e| match e {
@@ -223,6 +221,7 @@ impl Store {
                 }
                 other => Error::Tantivy(other),
             })?;
+        writer.set_merge_policy(Box::new(merge_policy()));
         // tantivy's lock is an OS file lock, released when a process dies, so
         // a crash leaves no stale lock; the pid file only names the holder.
         let pid_file = self.dir.join(WRITER_PID_FILE);
@@ -300,6 +299,21 @@ impl Store {
     }
 }
 
+/// tantivy's log merge policy, but waiting for more segments of a size
+/// before merging them. A first build of 100k articles ends with about ten
+/// segments; merging them right away would add a long single-threaded tail
+/// to the run and map every merged file into memory, for a query-time gain
+/// of a fraction of a millisecond. Small segments from later incremental
+/// runs still get merged once enough pile up.
+fn merge_policy() -> tantivy::indexer::LogMergePolicy {
+    let mut policy = tantivy::indexer::LogMergePolicy::default();
+    policy.set_min_num_segments(MIN_SEGMENTS_PER_MERGE);
+    policy
+}
+
+/// See [`merge_policy`].
+const MIN_SEGMENTS_PER_MERGE: usize = 12;
+
 /// Removes tantivy's files and our metadata from an index directory
 /// (nothing else in it is touched).
 fn clear_index_files(dir: &Path) -> Result<()> {
@@ -328,6 +342,10 @@ fn clear_index_files(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Documents between commits unless told otherwise: a kill loses at most
+/// this much work, and each commit costs a pause of the parsing threads.
+pub const DEFAULT_COMMIT_EVERY: usize = 50_000;
+
 /// How to build the index.
 #[derive(Debug, Clone)]
 pub struct IndexOptions {
@@ -350,9 +368,12 @@ impl Default for IndexOptions {
     fn default() -> Self {
         IndexOptions {
             full: false,
-            commit_every: 20_000,
+            commit_every: DEFAULT_COMMIT_EVERY,
             writer_threads: 2,
-            memory_per_thread: 128 << 20,
+            // Four flushes per thread on 100k articles; more memory makes
+            // fewer, larger segments but raises the peak with little speed
+            // gain (BENCHMARKS.md).
+            memory_per_thread: 64 << 20,
             ingest: IngestOptions::default(),
             stop: None,
         }
@@ -434,28 +455,29 @@ pub fn build_index(
     }
 
     let keys: Vec<String> = walk.files.iter().map(|f| manifest_key(&f.path)).collect();
-    let stamps: Vec<(u64, i128)> = walk.files.iter().map(|f| stamp(&f.path)).collect();
+    summary.removed += remove_vanished(&mut writer, &store.fields, &mut meta, paths, &keys);
+    // Moved, not copied: on a large first build these lists are tens of MB.
     let mut to_read = Vec::new();
     let mut to_read_keys = Vec::new();
-    for ((file, key), (size, mtime)) in walk.files.iter().zip(&keys).zip(&stamps) {
-        match meta.files.get(key) {
-            Some(entry) if entry.size == *size && entry.mtime == *mtime => {
+    for (file, key) in walk.files.into_iter().zip(keys) {
+        let (size, mtime) = stamp(&file.path);
+        match meta.files.get(&key) {
+            Some(entry) if entry.size == size && entry.mtime == mtime => {
                 summary.unchanged_files += 1;
             }
             Some(entry) => {
                 to_read.push(SourceFile {
                     known_hash: Some(entry.hash.clone()),
-                    ..file.clone()
+                    ..file
                 });
-                to_read_keys.push((key.clone(), *size, *mtime));
+                to_read_keys.push((key, size, mtime));
             }
             None => {
-                to_read.push(file.clone());
-                to_read_keys.push((key.clone(), *size, *mtime));
+                to_read.push(file);
+                to_read_keys.push((key, size, mtime));
             }
         }
     }
-    summary.removed += remove_vanished(&mut writer, &store.fields, &mut meta, paths, &keys);
 
     let mut since_commit = 0usize;
     let mut next = 0usize;
@@ -469,7 +491,7 @@ pub fn build_index(
         if stop_requested() {
             return Err(Error::Interrupted);
         }
-        let (key, size, mtime) = to_read_keys[next].clone();
+        let (key, size, mtime) = std::mem::take(&mut to_read_keys[next]);
         next += 1;
         on_file(&report, to_read_keys.len());
         summary.skipped_items += report.item_problems.len();
@@ -637,14 +659,15 @@ fn stamp(path: &Path) -> (u64, i128) {
 }
 
 fn to_tantivy(f: &Fields, d: &Document) -> TantivyDocument {
-    let mut doc = doc!(
-        f.id => d.id.as_str(),
-        f.path => d.path.as_str(),
-        f.item => d.item as u64,
-        f.format => d.format.as_str(),
-        f.title => d.title.as_str(),
-        f.body => d.body.as_str(),
-    );
+    // Sized up front: a document waits in tantivy's queue (up to 10,000 of
+    // them), and growing by doubling would leave up to half of each unused.
+    let mut doc = TantivyDocument::with_capacity(d.title.len() + d.body.len() + 1024);
+    doc.add_text(f.id, &d.id);
+    doc.add_text(f.path, &d.path);
+    doc.add_u64(f.item, d.item as u64);
+    doc.add_text(f.format, d.format.as_str());
+    doc.add_text(f.title, &d.title);
+    doc.add_text(f.body, &d.body);
     if let Some(date) = d.date {
         let secs = date
             .and_hms_opt(0, 0, 0)

@@ -115,9 +115,18 @@ fn take_metadata(line: &str, article: &mut RawArticle) -> bool {
     }
 }
 
-/// A name alone on a line near the end, optionally followed by a one-line bio.
+/// A name alone on a line near the end, optionally followed by a one-line
+/// bio, in its own paragraph or directly under the name.
 fn take_byline(blocks: &mut Vec<Vec<&str>>, article: &mut RawArticle) {
     let n = blocks.len();
+    if n >= 2 && blocks[n - 1].len() == 2 && is_name_line(blocks[n - 1][0]) {
+        let name = blocks[n - 1][0];
+        if blocks[n - 1][1].starts_with(name) {
+            article.author.get_or_insert_with(|| name.to_string());
+            blocks.truncate(n - 1);
+            return;
+        }
+    }
     if n >= 3 && blocks[n - 2].len() == 1 && is_name_line(blocks[n - 2][0]) {
         let name = blocks[n - 2][0];
         let bio = blocks[n - 1].join(" ");
@@ -148,6 +157,14 @@ mod tests {
         assert_eq!(a.title.as_deref(), Some("A Title Here"));
         assert_eq!(a.body, "First para wraps.\n\nSecond para.");
         assert_eq!(a.author.as_deref(), Some("Jane Q. Doe"));
+    }
+
+    #[test]
+    fn bio_directly_under_the_byline_is_not_body() {
+        let text = "Title\n\nBody text.\n\nOlga Garcia\nOlga Garcia reports on ransomware.\n";
+        let a = &parse(text).expect("parses")[0];
+        assert_eq!(a.body, "Body text.");
+        assert_eq!(a.author.as_deref(), Some("Olga Garcia"));
     }
 
     #[test]

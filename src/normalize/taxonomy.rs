@@ -87,18 +87,35 @@ enum Target {
 }
 
 /// A compiled set of patterns with word-boundary and longest-match rules.
+///
+/// One ASCII-case-insensitive automaton holds every pattern, so a text is
+/// scanned once. A pattern without lowercase letters (an acronym such as
+/// "NSA") must match case-exactly, which is checked on each candidate.
 #[derive(Debug)]
 struct Gazetteer<T> {
-    exact: Option<AhoCorasick>,
-    exact_targets: Vec<(T, bool)>,
-    folded: Option<AhoCorasick>,
-    folded_targets: Vec<(T, bool)>,
+    /// Finds candidates (unanchored only: a DFA that can also run anchored
+    /// searches scans about twice as slowly).
+    automaton: Option<AhoCorasick>,
+    /// The same patterns for anchored searches: shorter candidates at a
+    /// start where the longest one was rejected.
+    anchored: Option<AhoCorasick>,
+    patterns: Vec<Pattern<T>>,
+}
+
+/// One pattern of a [`Gazetteer`].
+#[derive(Debug)]
+struct Pattern<T> {
+    target: T,
+    /// Matches the start of a longer word (`cyber*`).
+    prefix: bool,
+    /// The exact text a case-sensitive pattern must match; None when any
+    /// ASCII case matches.
+    exact: Option<String>,
 }
 
 /// A match of one pattern in a text.
 #[derive(Debug, Clone, Copy)]
 struct Hit<T> {
-    start: usize,
     end: usize,
     target: T,
 }
@@ -106,18 +123,17 @@ struct Hit<T> {
 impl<T: Copy> Gazetteer<T> {
     fn empty() -> Self {
         Gazetteer {
-            exact: None,
-            exact_targets: Vec::new(),
-            folded: None,
-            folded_targets: Vec::new(),
+            automaton: None,
+            anchored: None,
+            patterns: Vec::new(),
         }
     }
 
     /// Builds from `(pattern, target)`; a pattern ending in `*` is a prefix.
-    fn build(patterns: Vec<(String, T)>) -> Result<Self> {
-        let mut exact = (Vec::new(), Vec::new());
-        let mut folded = (Vec::new(), Vec::new());
-        for (pattern, target) in patterns {
+    fn build(raw: Vec<(String, T)>) -> Result<Self> {
+        let mut texts = Vec::new();
+        let mut patterns = Vec::new();
+        for (pattern, target) in raw {
             let (text, prefix) = match pattern.strip_suffix('*') {
                 Some(stem) => (stem.to_string(), true),
                 None => (pattern, false),
@@ -125,75 +141,109 @@ impl<T: Copy> Gazetteer<T> {
             if text.trim().is_empty() {
                 continue;
             }
-            let side = if text.chars().any(char::is_lowercase) {
-                &mut folded
-            } else {
-                &mut exact
-            };
-            side.0.push(text);
-            side.1.push((target, prefix));
+            let case_sensitive = !text.chars().any(char::is_lowercase);
+            patterns.push(Pattern {
+                target,
+                prefix,
+                exact: case_sensitive.then(|| text.clone()),
+            });
+            texts.push(text);
         }
-        let compile = |pats: &[String], fold: bool| -> Result<Option<AhoCorasick>> {
-            if pats.is_empty() {
-                return Ok(None);
-            }
+        // Among equally long candidates the automaton reports the first
+        // pattern; putting case-insensitive ones first means a failed exact
+        // candidate ("CYBERCOM" on "CyberCom") never hides an alias that
+        // accepts the text ("Cybercom").
+        let mut order: Vec<usize> = (0..patterns.len()).collect();
+        order.sort_by_key(|&i| patterns[i].exact.is_some());
+        let mut slots: Vec<Option<Pattern<T>>> = patterns.into_iter().map(Some).collect();
+        let patterns: Vec<Pattern<T>> = order.iter().filter_map(|&i| slots[i].take()).collect();
+        let texts: Vec<&String> = order.iter().map(|&i| &texts[i]).collect();
+        if texts.is_empty() {
+            return Ok(Gazetteer::empty());
+        }
+        let compile = |start_kind| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
                 .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .ascii_case_insensitive(fold)
-                .build(pats)
-                .map(Some)
+                .ascii_case_insensitive(true)
+                .start_kind(start_kind)
+                .prefilter(false)
+                .build(&texts)
                 .map_err(|e| Error::Taxonomy {
                     path: "patterns".into(),
                     message: e.to_string(),
                 })
         };
         Ok(Gazetteer {
-            exact: compile(&exact.0, false)?,
-            exact_targets: exact.1,
-            folded: compile(&folded.0, true)?,
-            folded_targets: folded.1,
+            automaton: Some(compile(aho_corasick::StartKind::Unanchored)?),
+            anchored: Some(compile(aho_corasick::StartKind::Anchored)?),
+            patterns,
         })
     }
 
-    /// Every leftmost-longest match on word boundaries; matches of the two
-    /// automata that overlap are resolved longest-first.
+    /// The longest candidate starting where `m` does that has the right
+    /// case and ends on a word boundary: when "U.S. Congress" is cut short
+    /// by "U.S. Congressional", "U.S." still counts.
+    fn accepted_at(&self, text: &str, mut m: aho_corasick::Match) -> Option<Hit<T>> {
+        loop {
+            let pattern = &self.patterns[m.pattern().as_usize()];
+            let end = if pattern.prefix {
+                extend_to_word_end(text, m.end())
+            } else {
+                m.end()
+            };
+            let case_ok = pattern
+                .exact
+                .as_deref()
+                .is_none_or(|exact| text.as_bytes()[m.start()..m.end()] == *exact.as_bytes());
+            if case_ok && is_word_boundary(text, m.start(), end) {
+                return Some(Hit {
+                    end,
+                    target: pattern.target,
+                });
+            }
+            let shorter = aho_corasick::Input::new(text)
+                .span(m.start()..m.end() - 1)
+                .anchored(aho_corasick::Anchored::Yes);
+            m = self.anchored.as_ref()?.find(shorter)?;
+        }
+    }
+
+    /// Every leftmost-longest accepted match, left to right.
     fn find(&self, text: &str) -> Vec<Hit<T>> {
         let mut hits = Vec::new();
-        for (automaton, targets) in [
-            (&self.exact, &self.exact_targets),
-            (&self.folded, &self.folded_targets),
-        ] {
-            let Some(automaton) = automaton else { continue };
-            let mut at = 0;
-            while let Some(m) = automaton.find(aho_corasick::Input::new(text).span(at..text.len()))
-            {
-                let (target, prefix) = targets[m.pattern().as_usize()];
-                let end = if prefix {
-                    extend_to_word_end(text, m.end())
-                } else {
-                    m.end()
-                };
-                if is_word_boundary(text, m.start(), end) {
-                    hits.push(Hit {
-                        start: m.start(),
-                        end,
-                        target,
-                    });
-                    at = end;
-                } else {
-                    // Inside a longer word: look again from the next character,
-                    // so "xNSA NSA" still finds the second one.
-                    at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+        let Some(automaton) = &self.automaton else {
+            return hits;
+        };
+        let mut at = 0;
+        while let Some(m) = automaton.find(aho_corasick::Input::new(text).span(at..text.len())) {
+            let next_char = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+            if !starts_word(text, m.start()) {
+                // Nothing that starts inside this word can match ("un" in
+                // "fund"): resume after it.
+                at = extend_to_word_end(text, m.start()).max(next_char);
+                continue;
+            }
+            match self.accepted_at(text, m) {
+                Some(hit) => {
+                    at = hit.end;
+                    hits.push(hit);
                 }
+                // No alias fits at this start: look again from the next
+                // character, so "xNSA NSA" still finds the second one.
+                None => at = next_char,
             }
         }
-        keep_longest_non_overlapping(hits)
+        hits
     }
 }
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
+}
+
+fn starts_word(text: &str, start: usize) -> bool {
+    !text[..start].chars().next_back().is_some_and(is_word_char)
 }
 
 fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
@@ -207,24 +257,6 @@ fn extend_to_word_end(text: &str, from: usize) -> usize {
         .char_indices()
         .find(|&(_, c)| !is_word_char(c))
         .map_or(text.len(), |(i, _)| from + i)
-}
-
-/// Leftmost first; where two hits overlap the longer one stays.
-fn keep_longest_non_overlapping<T: Copy>(mut hits: Vec<Hit<T>>) -> Vec<Hit<T>> {
-    hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    let mut kept: Vec<Hit<T>> = Vec::with_capacity(hits.len());
-    for hit in hits {
-        match kept.last() {
-            Some(last) if hit.start < last.end => {
-                if hit.end - hit.start > last.end - last.start {
-                    kept.pop();
-                    kept.push(hit);
-                }
-            }
-            _ => kept.push(hit),
-        }
-    }
-    kept
 }
 
 /// What the taxonomy found in one article.
