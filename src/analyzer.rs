@@ -31,7 +31,7 @@ pub fn english() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
         .filter(LowerCaser)
-        .filter(CachedStemmer::default())
+        .filter(CachedStemmer)
         .build()
 }
 
