@@ -12,12 +12,12 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use cpsearch::index::Store;
 use cpsearch::normalize::Taxonomy;
-use cpsearch::search::{search_in, SearchRequest};
+use cpsearch::search::{search_in, FacetField, SearchRequest};
 
 fn main() -> anyhow::Result<()> {
     let dir = std::env::args()
         .nth(1)
-        .context("usage: query_latency INDEX_DIR")?;
+        .context("usage: query_latency INDEX_DIR [Qn ...]")?;
     let store = Store::open(std::path::Path::new(&dir))?;
     let taxonomy = Taxonomy::builtin()?;
     let searcher = store.reader()?.searcher();
@@ -62,6 +62,7 @@ fn main() -> anyhow::Result<()> {
             "agency facets over sanctions",
             SearchRequest {
                 facets: true,
+                facet_fields: vec![FacetField::Agency],
                 ..base("sanctions")
             },
         ),
@@ -75,7 +76,12 @@ fn main() -> anyhow::Result<()> {
             },
         ),
     ];
+    // Further arguments pick queries by name (Q1 … Q8), for profiling one.
+    let only: Vec<String> = std::env::args().skip(2).collect();
     for (name, note, request) in &queries {
+        if !only.is_empty() && !only.iter().any(|q| q == name) {
+            continue;
+        }
         let mut hits = 0;
         for _ in 0..5 {
             hits = search_in(&store, &searcher, &taxonomy, request)?.total_hits;

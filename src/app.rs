@@ -13,11 +13,11 @@ use cpsearch::index::{self, IndexOptions, IndexSummary, Store};
 use cpsearch::ingest::{self, FileReport, IngestOptions};
 use cpsearch::normalize::{dates, Taxonomy};
 use cpsearch::output::{human::Human, json};
-use cpsearch::search::{self, SearchRequest, Sort};
+use cpsearch::search::{self, FacetField, SearchRequest, Sort};
 
 use crate::cli::{
-    Cli, ColorArg, Command, ExtractArgs, IndexArgs, ReadArgs, SearchArgs, ShowArgs, SortArg,
-    StatsArgs,
+    Cli, ColorArg, Command, ExtractArgs, FacetArg, IndexArgs, ReadArgs, SearchArgs, ShowArgs,
+    SortArg, StatsArgs,
 };
 
 /// The corpus searched on first run when no index exists.
@@ -385,7 +385,18 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
         },
         limit: args.limit,
         offset: args.offset,
-        facets: args.facets,
+        facets: args.facets || !args.facet.is_empty(),
+        facet_fields: args
+            .facet
+            .iter()
+            .map(|f| match f {
+                FacetArg::Agency => FacetField::Agency,
+                FacetArg::Topic => FacetField::Topic,
+                FacetArg::Country => FacetField::Country,
+                FacetArg::Year => FacetField::Year,
+                FacetArg::Source => FacetField::Source,
+            })
+            .collect(),
         snippets: true,
     })
 }

@@ -121,6 +121,21 @@ pub enum SortArg {
     Date,
 }
 
+/// A facet to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FacetArg {
+    /// Agencies.
+    Agency,
+    /// Topics.
+    Topic,
+    /// Countries.
+    Country,
+    /// Publication years.
+    Year,
+    /// Sources.
+    Source,
+}
+
 /// When to colour output.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ColorArg {
@@ -194,6 +209,10 @@ pub struct SearchArgs {
     /// Count matches by agency, topic, country and year.
     #[arg(long)]
     pub facets: bool,
+
+    /// Count only these facets (comma-separated or repeated); implies --facets.
+    #[arg(long, value_name = "FACET", value_delimiter = ',')]
+    pub facet: Vec<FacetArg>,
 
     /// Print one JSON object.
     #[arg(long)]

@@ -430,6 +430,38 @@ fn facets_count_the_whole_match_set() {
 }
 
 #[test]
+fn facet_option_counts_only_the_named_facets() {
+    let idx = indexed();
+    let all = search_json(idx.path(), &["ransomware", "--facets"]);
+    let some = search_json(idx.path(), &["ransomware", "--facet", "agency,year"]);
+    let f = &some["facets"];
+    assert_eq!(f["agency"], all["facets"]["agency"]);
+    assert_eq!(f["year"], all["facets"]["year"]);
+    assert!(
+        f.get("topic").is_none() && f.get("country").is_none(),
+        "{f}"
+    );
+    assert_eq!(some["hits"], all["hits"]);
+}
+
+#[test]
+fn or_query_scores_equal_the_sum_of_its_terms() {
+    // Nested boolean queries are flattened for speed; scores must not move.
+    let idx = indexed();
+    let both = search_json(idx.path(), &["ransomware OR phishing"]);
+    let grouped = search_json(idx.path(), &["(ransomware) OR (phishing)"]);
+    assert_eq!(both["hits"], grouped["hits"]);
+    let scores: Vec<f64> = both["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["score"].as_f64())
+        .collect();
+    assert!(scores.len() >= 2, "{both}");
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+}
+
+#[test]
 fn human_output_shows_rank_title_meta_snippet_and_path() {
     let idx = indexed();
     cpsearch()

@@ -91,17 +91,17 @@ impl Human {
 
     /// Writes facet counts as short tables.
     pub fn write_facets(&self, out: &mut impl Write, f: &Facets) -> std::io::Result<()> {
-        let mut groups = vec![
+        let groups = [
             ("agency", &f.agency),
             ("topic", &f.topic),
             ("country", &f.country),
             ("year", &f.year),
+            ("source", &f.source),
         ];
-        if let Some(source) = &f.source {
-            groups.push(("source", source));
-        }
         for (name, counts) in groups {
-            self.write_counts(out, name, counts)?;
+            if let Some(counts) = counts {
+                self.write_counts(out, name, counts)?;
+            }
         }
         Ok(())
     }
