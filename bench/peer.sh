@@ -1,11 +1,33 @@
 #!/usr/bin/env bash
 # Runner for the peer harness: `peer.sh index CORPUS IDX` indexes the .txt files
 # (parsing and normalization included) from scratch; `peer.sh query IDX` prints
-# in-process latencies (Qn<TAB>median_ms<TAB>p95_ms<TAB>note, COUNT lines).
+# in-process latencies (Qn<TAB>median_ms<TAB>p95_ms<TAB>note, COUNT lines), then
+# whole-process facet searches timed the way the harness times tantivy-cli's
+# `search --agg` (Q7proc: 3 untimed + 10 timed runs, p95 = max).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/target/release/cpsearch"
 case "$1" in
-  index) rm -rf "$3"; exec "$root/target/release/cpsearch" index "$2/files" --index "$3" --quiet ;;
-  query) exec "$root/target/release/examples/query_latency" "$2" ;;
+  index) rm -rf "$3"; exec "$bin" index "$2/files" --index "$3" --quiet ;;
+  query)
+    "$root/target/release/examples/query_latency" "$2"
+    python3 - "$bin" "$2" <<'PY'
+import subprocess, sys, time
+exe, idx = sys.argv[1], sys.argv[2]
+for name, facets, note in [
+    ("Q7proc", ["--facet", "agency"], "whole process `cpsearch search sanctions --json --facet agency`"),
+    ("Q7proc-all", ["--facets"], "whole process `cpsearch search sanctions --json --facets` (agency, topic, country, year)"),
+]:
+    ts = []
+    for i in range(13):
+        t0 = time.perf_counter()
+        subprocess.run([exe, "search", "sanctions", "--index", idx, "--json", *facets],
+                       stdout=subprocess.DEVNULL, check=True)
+        if i >= 3:
+            ts.append((time.perf_counter() - t0) * 1000)
+    ts.sort()
+    print(f"{name}\t{(ts[4] + ts[5]) / 2:.3f}\t{ts[-1]:.3f}\t{note} (10 runs, p95=max)")
+PY
+    ;;
   *) echo "usage: peer.sh index CORPUS IDX | peer.sh query IDX" >&2; exit 2 ;;
 esac

@@ -189,12 +189,14 @@ fn index_cmd(args: IndexArgs, taxonomy: &Taxonomy) -> Result<u8> {
         full: args.full,
         commit_every: args.commit_every.max(1),
         stop: Some(stop.clone()),
+        merge: args.merge,
         ..IndexOptions::default()
     };
     let mut summary = index_once(&args, options.clone(), taxonomy)?;
     if args.watch {
         let quiet_options = IndexOptions {
             full: false,
+            merge: false,
             ..options
         };
         while let Some(()) = wait_for_change(&args, &stop)? {

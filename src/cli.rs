@@ -104,6 +104,11 @@ pub struct IndexArgs {
     #[arg(long, value_name = "SECS", default_value_t = 2.0, requires = "watch")]
     pub interval: f64,
 
+    /// Merge the index into one segment at the end: slower indexing, faster
+    /// one-shot searches.
+    #[arg(long)]
+    pub merge: bool,
+
     /// Commit after this many documents (an interrupted run keeps what was committed).
     #[arg(long, value_name = "N", default_value_t = cpsearch::index::DEFAULT_COMMIT_EVERY)]
     pub commit_every: usize,

@@ -445,6 +445,31 @@ fn facet_option_counts_only_the_named_facets() {
 }
 
 #[test]
+fn merged_index_answers_like_the_segmented_one() {
+    let plain = indexed();
+    let merged = tempfile::tempdir().expect("tempdir");
+    cpsearch()
+        .arg("index")
+        .arg(fixtures())
+        .args(["--commit-every", "2", "--merge", "--index"])
+        .arg(merged.path())
+        .assert()
+        .success();
+    let stores = std::fs::read_dir(merged.path())
+        .expect("index dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".store"))
+        .count();
+    assert_eq!(stores, 1, "one segment after --merge");
+    for query in ["ransomware", "sanctions OR phishing", "*"] {
+        let a = search_json(plain.path(), &[query, "--facets"]);
+        let b = search_json(merged.path(), &[query, "--facets"]);
+        assert_eq!(a["total_hits"], b["total_hits"], "{query}");
+        assert_eq!(a["facets"], b["facets"], "{query}");
+    }
+}
+
+#[test]
 fn or_query_scores_equal_the_sum_of_its_terms() {
     // Nested boolean queries are flattened for speed; scores must not move.
     let idx = indexed();

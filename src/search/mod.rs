@@ -9,22 +9,22 @@
 //! and agency/topic/country/source values that match case-insensitively and
 //! by alias (`agency:cisa`).
 
-use std::collections::HashMap;
 use std::ops::Bound;
 
 use chrono::NaiveDate;
-use serde::ser::SerializeMap;
 use serde::Serialize;
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
 use tantivy::query_grammar::{UserInputAst, UserInputBound, UserInputLeaf};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{
-    DateTime, DocAddress, DocId, Order, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
-};
+use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
+
+mod facets;
+
+use facets::FacetCounter;
+pub use facets::{Counts, FacetField, Facets};
 
 use crate::error::{Error, Result};
 use crate::index::Store;
@@ -76,55 +76,6 @@ pub struct SearchRequest {
     pub facet_fields: Vec<FacetField>,
     /// Build snippets for the hits.
     pub snippets: bool,
-}
-
-/// Counts per value, most frequent first.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Counts(pub Vec<(String, u64)>);
-
-impl Serialize for Counts {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
-}
-
-/// A facet that can be counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FacetField {
-    /// Agencies.
-    Agency,
-    /// Topics.
-    Topic,
-    /// Countries.
-    Country,
-    /// Publication years.
-    Year,
-    /// Sources.
-    Source,
-}
-
-/// Facet counts over a match set; a facet that was not asked for is None.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Facets {
-    /// By agency.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub agency: Option<Counts>,
-    /// By topic.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub topic: Option<Counts>,
-    /// By country.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<Counts>,
-    /// By year (newest first).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub year: Option<Counts>,
-    /// By source.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<Counts>,
 }
 
 /// One hit: stored fields plus highlights.
@@ -619,179 +570,6 @@ pub fn count_facets(
     with_source: bool,
 ) -> Result<Facets> {
     Ok(searcher.search(query, &FacetCounter::new(Vec::new(), with_source))?)
-}
-
-/// A collector counting agency, topic, country, year (and source) values
-/// straight from the fast-field columns: per segment, one counter per term
-/// ordinal, turned into names only once at the end.
-struct FacetCounter {
-    fields: Vec<FacetField>,
-}
-
-impl FacetCounter {
-    /// Counts `fields`, or agency, topic, country and year (and source when
-    /// `with_source`) when `fields` is empty.
-    fn new(fields: Vec<FacetField>, with_source: bool) -> Self {
-        let mut fields = if fields.is_empty() {
-            vec![
-                FacetField::Agency,
-                FacetField::Topic,
-                FacetField::Country,
-                FacetField::Year,
-            ]
-        } else {
-            fields
-        };
-        if with_source && !fields.contains(&FacetField::Source) {
-            fields.push(FacetField::Source);
-        }
-        FacetCounter { fields }
-    }
-}
-
-fn column_name(field: FacetField) -> Option<&'static str> {
-    match field {
-        FacetField::Agency => Some(names::AGENCY),
-        FacetField::Topic => Some(names::TOPIC),
-        FacetField::Country => Some(names::COUNTRY),
-        FacetField::Source => Some(names::SOURCE),
-        FacetField::Year => None,
-    }
-}
-
-/// One string facet of one segment.
-struct TermCounts {
-    field: FacetField,
-    column: StrColumn,
-    counts: Vec<u64>,
-}
-
-struct SegmentFacets {
-    strings: Vec<TermCounts>,
-    year: Option<Column<u64>>,
-    years: rustc_hash::FxHashMap<u64, u64>,
-}
-
-type FacetFruit = (
-    Vec<(FacetField, HashMap<String, u64>)>,
-    rustc_hash::FxHashMap<u64, u64>,
-);
-
-impl Collector for FacetCounter {
-    type Fruit = Facets;
-    type Child = SegmentFacets;
-
-    fn for_segment(
-        &self,
-        _: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentFacets> {
-        let mut strings = Vec::new();
-        for &field in &self.fields {
-            let Some(name) = column_name(field) else {
-                continue;
-            };
-            // A segment where no document has the field has no column.
-            if let Some(column) = segment.fast_fields().str(name)? {
-                strings.push(TermCounts {
-                    field,
-                    counts: vec![0; column.num_terms()],
-                    column,
-                });
-            }
-        }
-        let year = if self.fields.contains(&FacetField::Year) {
-            Some(segment.fast_fields().u64(names::YEAR)?)
-        } else {
-            None
-        };
-        Ok(SegmentFacets {
-            strings,
-            year,
-            years: Default::default(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<FacetFruit>) -> tantivy::Result<Facets> {
-        let mut merged: HashMap<FacetField, HashMap<String, u64>> = self
-            .fields
-            .iter()
-            .filter(|f| column_name(**f).is_some())
-            .map(|f| (*f, HashMap::new()))
-            .collect();
-        let mut years: HashMap<u64, u64> = HashMap::new();
-        for (per_field, per_year) in fruits {
-            for (field, counts) in per_field {
-                let target = merged.entry(field).or_default();
-                for (k, v) in counts {
-                    *target.entry(k).or_default() += v;
-                }
-            }
-            for (y, v) in per_year {
-                *years.entry(y).or_default() += v;
-            }
-        }
-        let mut take = |field| {
-            merged.remove(&field).map(|m| {
-                let mut v: Vec<(String, u64)> = m.into_iter().collect();
-                v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                Counts(v)
-            })
-        };
-        let year = self.fields.contains(&FacetField::Year).then(|| {
-            let mut years: Vec<(u64, u64)> = years.into_iter().collect();
-            years.sort_by_key(|y| std::cmp::Reverse(y.0));
-            Counts(years.into_iter().map(|(y, c)| (y.to_string(), c)).collect())
-        });
-        Ok(Facets {
-            agency: take(FacetField::Agency),
-            topic: take(FacetField::Topic),
-            country: take(FacetField::Country),
-            year,
-            source: take(FacetField::Source),
-        })
-    }
-}
-
-impl SegmentCollector for SegmentFacets {
-    type Fruit = FacetFruit;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        for facet in &mut self.strings {
-            for ord in facet.column.term_ords(doc) {
-                if let Some(c) = facet.counts.get_mut(ord as usize) {
-                    *c += 1;
-                }
-            }
-        }
-        if let Some(year) = self.year.as_ref().and_then(|c| c.first(doc)) {
-            *self.years.entry(year).or_default() += 1;
-        }
-    }
-
-    fn harvest(self) -> FacetFruit {
-        let mut out = Vec::with_capacity(self.strings.len());
-        for facet in self.strings {
-            let mut map = HashMap::new();
-            let mut name = String::new();
-            for (ord, count) in facet.counts.into_iter().enumerate() {
-                if count > 0
-                    && facet
-                        .column
-                        .ord_to_str(ord as u64, &mut name)
-                        .unwrap_or(false)
-                {
-                    map.insert(name.clone(), count);
-                }
-            }
-            out.push((facet.field, map));
-        }
-        (out, self.years)
-    }
 }
 
 #[cfg(test)]
