@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runner for the peer harness: `peer.sh index CORPUS IDX` indexes the .txt files
-# (parsing and normalization included) from scratch; `peer.sh query IDX` prints
+# (parsing and normalization included) from scratch (`index-merged`: then merges
+# the index into one segment); `peer.sh query IDX` prints
 # in-process latencies (Qn<TAB>median_ms<TAB>p95_ms<TAB>note, COUNT lines), then
 # whole-process facet searches timed the way the harness times tantivy-cli's
 # `search --agg` (Q7proc: 3 untimed + 10 timed runs, p95 = max).
@@ -9,6 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/target/release/cpsearch"
 case "$1" in
   index) rm -rf "$3"; exec "$bin" index "$2/files" --index "$3" --quiet ;;
+  index-merged) rm -rf "$3"; exec "$bin" index "$2/files" --index "$3" --quiet --merge ;;
   query)
     "$root/target/release/examples/query_latency" "$2"
     python3 - "$bin" "$2" <<'PY'
@@ -29,5 +31,5 @@ for name, facets, note in [
     print(f"{name}\t{(ts[4] + ts[5]) / 2:.3f}\t{ts[-1]:.3f}\t{note} (10 runs, p95=max)")
 PY
     ;;
-  *) echo "usage: peer.sh index CORPUS IDX | peer.sh query IDX" >&2; exit 2 ;;
+  *) echo "usage: peer.sh index|index-merged CORPUS IDX | peer.sh query IDX" >&2; exit 2 ;;
 esac

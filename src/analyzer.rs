@@ -126,6 +126,11 @@ impl Clone for StemCache {
 impl StemCache {
     /// Replaces `word` with its stem.
     fn stem_in_place(&mut self, word: &mut String) {
+        // Porter2 leaves words of one or two letters as they are; they are
+        // a quarter of running text, so skip the lookup.
+        if word.len() <= 2 {
+            return;
+        }
         if let Some(known) = self.stems.get(word.as_str()) {
             if let Some(stem) = known {
                 word.clear();
