@@ -325,7 +325,7 @@ impl Store {
 }
 
 /// The doc store is zstd-compressed: article text is most of the index,
-/// and zstd stores it in about 40% less space than lz4 for a few hundredths
+/// and zstd stores it in a third less space than lz4 for a few hundredths
 /// of a millisecond more per fetched hit (BENCHMARKS.md).
 fn index_settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
@@ -342,9 +342,11 @@ const ZSTD_LEVEL: i32 = 3;
 /// tantivy's log merge policy, but waiting for more segments of a size
 /// before merging them. A first build of 100k articles ends with about ten
 /// segments; merging them right away would add a long single-threaded tail
-/// to the run and map every merged file into memory, for a query-time gain
-/// of a fraction of a millisecond. Small segments from later incremental
-/// runs still get merged once enough pile up.
+/// to the run and map every merged file into memory. In-process queries
+/// barely notice the segment count; one-shot searches pay a few
+/// milliseconds to open them, which `--merge` trades for indexing time.
+/// Small segments from later incremental runs still get merged once enough
+/// pile up.
 fn merge_policy() -> tantivy::indexer::LogMergePolicy {
     let mut policy = tantivy::indexer::LogMergePolicy::default();
     policy.set_min_num_segments(MIN_SEGMENTS_PER_MERGE);
