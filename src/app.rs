@@ -311,10 +311,19 @@ fn ensure_index(dir: &Path, taxonomy: &Taxonomy) -> Result<()> {
         return Ok(());
     }
     let corpus = [PathBuf::from(DEFAULT_CORPUS)];
-    if !dir.join("meta.json").exists() {
-        eprintln!(
-            "No index yet: building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first (one time)…"
-        );
+    let missing = !dir.join("meta.json").exists();
+    if missing || !index::is_current_version(dir) {
+        // The default index is ours to rebuild; an index the user named
+        // is refused with instructions instead (Store::open).
+        if missing {
+            eprintln!(
+                "No index yet: building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first (one time)…"
+            );
+        } else {
+            eprintln!(
+                "{DEFAULT_INDEX}/ was built by another version of cpsearch: rebuilding it from {DEFAULT_CORPUS}/ (one time)…"
+            );
+        }
         let read = ReadArgs {
             max_file_size: ingest::DEFAULT_MAX_FILE_SIZE,
             date_from_mtime: false,

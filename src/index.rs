@@ -123,6 +123,15 @@ fn read_header(dir: &Path) -> Result<Option<Header>> {
     read_json(&dir.join(META_FILE))
 }
 
+/// True when the index in `dir` was written with this version's schema
+/// (false when there is none).
+pub fn is_current_version(dir: &Path) -> bool {
+    read_header(dir)
+        .ok()
+        .flatten()
+        .is_some_and(|h| h.schema_version == SCHEMA_VERSION)
+}
+
 /// Reads the metadata and the file manifest; None when there is none.
 pub fn read_meta(dir: &Path) -> Result<Option<IndexMeta>> {
     let Some(header) = read_header(dir)? else {

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use assert_cmd::cargo::CommandCargoExt;
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use serde_json::Value;
 
 /// Runs `cpsearch [GLOBAL…] index [FLAGS…] CORPUS --index IDX --json`.
@@ -160,6 +161,32 @@ fn an_index_from_an_incompatible_version_asks_for_a_rebuild() {
             .is_some_and(|r| r.contains("schema changed")),
         "{rebuilt}"
     );
+}
+
+#[test]
+fn the_default_index_from_another_version_is_rebuilt_on_search() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).expect("mkdir");
+    std::fs::write(corpus.join("a.txt"), article("Alpha")).expect("write");
+    let search = || {
+        Command::cargo_bin("cpsearch")
+            .expect("binary")
+            .args(["search", "alpha"])
+            .current_dir(dir.path())
+            .assert()
+            .success()
+    };
+    search().stderr(predicates::str::contains("No index yet"));
+    let meta_path = dir.path().join("index").join("cpsearch.json");
+    let mut meta: Value =
+        serde_json::from_slice(&std::fs::read(&meta_path).expect("meta")).expect("json");
+    meta["schema_version"] = 1.into();
+    std::fs::write(&meta_path, meta.to_string()).expect("write");
+    search()
+        .stderr(predicates::str::contains("built by another version"))
+        .stdout(predicates::str::contains("Alpha"));
+    search().stderr(predicates::str::contains("another version").not());
 }
 
 fn hits(idx: &Path, query: &str) -> u64 {
