@@ -6,8 +6,8 @@
 //! columns. A large one (a broad query, or the whole index for `stats`)
 //! walks the posting list of every facet value and tests each document
 //! against a bitset of the matches: sequential, block-decoded reads instead
-//! of a random column lookup per document, about three times faster when
-//! a fifth or more of the documents match.
+//! of a random column lookup per document. At 100k articles with 40% of
+//! them matching (`sanctions`) that halved the agency count (1.9 → 1.0 ms).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -139,7 +139,8 @@ pub(crate) struct SegmentFacets {
 }
 
 /// Above this share of matching documents, posting lists are walked
-/// instead of columns read per document (see the module doc).
+/// instead of columns read per document (see the module doc). A cautious
+/// guess, not a measured crossover: below it the column reads are cheap.
 const POSTINGS_SHARE: f64 = 0.05;
 
 impl Collector for FacetCounter {
