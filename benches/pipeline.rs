@@ -10,7 +10,8 @@
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-use cpsearch::index::{self, IndexOptions, Store};
+use cpsearch::index::build::{self, IndexOptions};
+use cpsearch::index::Store;
 use cpsearch::ingest::{self, feed, html, json, markdown, text};
 use cpsearch::normalize::{clean_body, Taxonomy};
 use cpsearch::search::{count_facets, search_in, SearchRequest};
@@ -31,7 +32,7 @@ fn fixture() -> Fixture {
     let taxonomy = Taxonomy::builtin().expect("taxonomy");
     cpsearch::synth::write_corpus(&corpus, DOCS, 42, &taxonomy).expect("corpus written");
     let index = dir.path().join("index");
-    let summary = index::build_index(
+    let summary = build::build_index(
         &index,
         std::slice::from_ref(&corpus),
         &IndexOptions::default(),
@@ -123,7 +124,7 @@ fn indexing(c: &mut Criterion, fx: &Fixture) {
     group.bench_function("build_full", |b| {
         b.iter(|| {
             let dir = tempfile::tempdir().expect("tempdir");
-            let summary = index::build_index(
+            let summary = build::build_index(
                 dir.path(),
                 std::slice::from_ref(&fx.corpus),
                 &IndexOptions::default(),

@@ -110,7 +110,7 @@ pub struct IndexArgs {
     pub merge: bool,
 
     /// Commit after this many documents (an interrupted run keeps what was committed).
-    #[arg(long, value_name = "N", default_value_t = cpsearch::index::DEFAULT_COMMIT_EVERY)]
+    #[arg(long, value_name = "N", default_value_t = cpsearch::index::build::DEFAULT_COMMIT_EVERY)]
     pub commit_every: usize,
 
     #[command(flatten)]

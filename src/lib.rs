@@ -24,7 +24,6 @@ pub mod normalize;
 pub mod output;
 pub mod schema;
 pub mod search;
-pub mod snippet;
 pub mod synth;
 
 pub use document::{DateSource, Document, Format, RawArticle};

@@ -1,7 +1,8 @@
 //! Property tests: no input makes a parser or the query path panic, and the
 //! invariants of normalization and highlighting hold for any text.
 
-use cpsearch::index::{self, IndexOptions, Store};
+use cpsearch::index::build::{self, IndexOptions};
+use cpsearch::index::Store;
 use cpsearch::ingest::{decode, feed, html, json, markdown, text};
 use cpsearch::normalize::{clean_body, Taxonomy};
 use cpsearch::search::{self, SearchRequest};
@@ -83,7 +84,7 @@ fn fixture_store() -> &'static Store {
         let dir = tempfile::tempdir().expect("tempdir");
         let corpus =
             std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
-        index::build_index(
+        build::build_index(
             dir.path(),
             &[corpus],
             &IndexOptions::default(),

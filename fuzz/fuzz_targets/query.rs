@@ -4,7 +4,8 @@
 
 use std::sync::OnceLock;
 
-use cpsearch::index::{self, IndexOptions, Store};
+use cpsearch::index::build::{self, IndexOptions};
+use cpsearch::index::Store;
 use cpsearch::normalize::Taxonomy;
 use cpsearch::search::{search, SearchRequest};
 use libfuzzer_sys::fuzz_target;
@@ -21,7 +22,7 @@ fn fixture() -> &'static Fixture {
         let taxonomy = Taxonomy::builtin().expect("taxonomy");
         let dir = std::env::temp_dir().join(format!("cpsearch-fuzz-{}", std::process::id()));
         let corpus = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/mini");
-        index::build_index(&dir, &[corpus], &IndexOptions::default(), &taxonomy, |_, _| {}).expect("index");
+        build::build_index(&dir, &[corpus], &IndexOptions::default(), &taxonomy, |_, _| {}).expect("index");
         let store = Store::open(&dir).expect("open");
         Fixture { _dir: dir, store, taxonomy }
     })

@@ -8,7 +8,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::{render_fragments, render_highlighted};
 use crate::document::Document;
-use crate::index::Stats;
+use crate::search::stats::Stats;
 use crate::search::{Counts, Facets, SearchResults};
 
 const HIGHLIGHT: Style = Style::new()

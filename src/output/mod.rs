@@ -5,7 +5,7 @@
 pub mod human;
 pub mod json;
 
-use crate::snippet::Fragment;
+use crate::search::snippet::Fragment;
 
 /// The separator between snippet fragments.
 pub const ELLIPSIS: &str = "…";

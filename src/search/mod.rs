@@ -22,6 +22,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
 
 mod facets;
+pub mod snippet;
+pub mod stats;
 
 use facets::FacetCounter;
 pub use facets::{Counts, FacetField, Facets};
@@ -30,7 +32,7 @@ use crate::error::{Error, Result};
 use crate::index::Store;
 use crate::normalize::{Kind, Taxonomy};
 use crate::schema::{names, Fields};
-use crate::snippet::{self, Fragment, Terms};
+use snippet::{Fragment, Terms};
 
 /// How to order hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

@@ -1,0 +1,45 @@
+//! `cpsearch show` and `cpsearch stats`: one stored document, or the
+//! index as a whole.
+
+use anyhow::{bail, Result};
+use cpsearch::index::Store;
+use cpsearch::output::{human::Human, json};
+use cpsearch::search;
+
+use super::use_color;
+use crate::cli::{ColorArg, ShowArgs, StatsArgs};
+
+pub fn show(args: ShowArgs) -> Result<u8> {
+    let store = Store::open(&args.index)?;
+    let Some(document) = store.get(&args.id)? else {
+        bail!(
+            "no document with id {:?}; search prints ids with --json",
+            args.id
+        );
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        json::write_value(&mut out, &document)?;
+    } else {
+        Human {
+            color: use_color(ColorArg::Auto),
+        }
+        .write_document(&mut out, &document)?;
+    }
+    Ok(0)
+}
+
+pub fn stats(args: StatsArgs) -> Result<u8> {
+    let store = Store::open(&args.index)?;
+    let stats = search::stats::stats(&store)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        json::write_value(&mut out, &stats)?;
+    } else {
+        Human {
+            color: use_color(ColorArg::Auto),
+        }
+        .write_stats(&mut out, &stats)?;
+    }
+    Ok(0)
+}

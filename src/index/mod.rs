@@ -1,0 +1,153 @@
+//! The index on disk: creating and opening it, and reading documents back.
+//!
+//! A [`Store`] is an opened tantivy index with cpsearch's field handles and
+//! analyzer registered. What was indexed from which file lives in
+//! [`manifest`]; the write loop that keeps the index in step with the files
+//! lives in [`build`]. Nothing here knows about queries: searching, facets
+//! and statistics are `search`'s.
+
+use std::path::{Path, PathBuf};
+
+use tantivy::schema::Value;
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+use crate::document::{DateSource, Document, Format};
+use crate::error::{Error, Result};
+use crate::schema::{self, Fields, SCHEMA_VERSION};
+
+pub mod build;
+pub mod manifest;
+
+use manifest::read_header;
+
+/// An opened index.
+pub struct Store {
+    index: Index,
+    fields: Fields,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish()
+    }
+}
+
+impl Store {
+    /// Opens an existing index for searching.
+    pub fn open(dir: &Path) -> Result<Store> {
+        if !dir.join("meta.json").exists() {
+            return Err(Error::NoIndex(dir.to_path_buf()));
+        }
+        let version = read_header(dir)?.map(|h| h.schema_version);
+        if version != Some(SCHEMA_VERSION) {
+            return Err(Error::IncompatibleIndex {
+                path: dir.to_path_buf(),
+                found: version.map_or("no cpsearch metadata".into(), |v| format!("schema {v}")),
+            });
+        }
+        let index = Index::open_in_dir(dir)?;
+        crate::analyzer::register(&index);
+        let fields = schema::fields_of(&index.schema()).map_err(|_| Error::IncompatibleIndex {
+            path: dir.to_path_buf(),
+            found: "unexpected fields".into(),
+        })?;
+        Ok(Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The field handles.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The tantivy index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The directory holding the index.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A reader on the last committed state.
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+
+    /// The document with this id, if any.
+    pub fn get(&self, id: &str) -> Result<Option<Document>> {
+        let searcher = self.reader()?.searcher();
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let top = searcher.search(
+            &query,
+            &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+        )?;
+        match top.first() {
+            Some((_, addr)) => {
+                let stored: TantivyDocument = searcher.doc(*addr)?;
+                Ok(Some(self.to_document(&stored)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Rebuilds a [`Document`] from its stored fields.
+    pub fn to_document(&self, stored: &TantivyDocument) -> Document {
+        let f = &self.fields;
+        let text = |field| {
+            stored
+                .get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let all = |field| -> Vec<String> {
+            stored
+                .get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let date = stored
+            .get_first(f.date)
+            .and_then(|v| v.as_datetime())
+            .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+            .map(|d| d.date_naive());
+        Document {
+            id: text(f.id).unwrap_or_default(),
+            path: text(f.path).unwrap_or_default(),
+            item: stored
+                .get_first(f.item)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0) as usize,
+            format: text(f.format)
+                .and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok())
+                .unwrap_or(Format::Text),
+            title: text(f.title).unwrap_or_default(),
+            body: text(f.body).unwrap_or_default(),
+            date,
+            date_source: text(f.date_source).and_then(|s| {
+                serde_json::from_value::<DateSource>(serde_json::Value::String(s)).ok()
+            }),
+            source: text(f.source),
+            author: text(f.author),
+            url: text(f.url),
+            categories: all(f.categories),
+            agencies: all(f.agency),
+            topics: all(f.topic),
+            countries: all(f.country),
+            lang: text(f.lang),
+            warnings: Vec::new(),
+        }
+    }
+}
