@@ -4,6 +4,7 @@
 mod app;
 mod cli;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -17,7 +18,8 @@ fn main() -> ExitCode {
             if app::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("cpsearch: {err:#}");
+            // A closed stderr must not turn into a panic either.
+            let _ = writeln!(std::io::stderr(), "cpsearch: {}", app::one_sentence(&err));
             ExitCode::from(2)
         }
     }

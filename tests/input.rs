@@ -130,3 +130,67 @@ fn exclusion_only_query_said_only_excluding_terms_given_twice() {
     let two = search_json(index.path(), &["--", "-ransomware -phishing"]);
     assert_eq!(total(&two), 4);
 }
+
+/// Runs cpsearch with ARGS and closes its stdout at once, as `| head -c 0`
+/// would: status and stderr.
+fn with_closed_stdout(args: &[&str]) -> (Option<i32>, String) {
+    let bin = assert_cmd::cargo::cargo_bin("cpsearch");
+    let mut child = StdCommand::new(bin)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("waits");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn closed_pipe_printed_broken_pipe_and_exited_2() {
+    let index = index_of(&fixtures());
+    let index = index.path().to_str().expect("utf-8 temp path");
+    let fixtures = fixtures();
+    let fixtures = fixtures.to_str().expect("utf-8 path");
+    for args in [
+        vec!["extract", fixtures],
+        vec!["search", "", "--json", "--index", index],
+        vec!["search", "", "--index", index],
+        vec!["search", "", "--facets", "--index", index],
+        vec!["show", "json/dump.json#2", "--index", index],
+        vec!["stats", "--index", index],
+    ] {
+        let (code, stderr) = with_closed_stdout(&args);
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn errors_repeated_their_cause_or_printed_rust_debug_output() {
+    let out = cpsearch()
+        .args(["--taxonomy", "/no/such/taxonomy.toml", "extract"])
+        .arg(fixtures())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
+
+    let index = index_of(&fixtures());
+    for query in ["year:abc", "year:20x1"] {
+        let (_, stderr, code) = search(index.path(), &[query]);
+        assert_eq!(code, Some(2), "{query}");
+        assert_eq!(stderr.lines().count(), 1, "{query}: {stderr}");
+        assert!(
+            !stderr.contains("ParseIntError") && !stderr.contains("{ kind"),
+            "{query}: {stderr}"
+        );
+    }
+}

@@ -27,7 +27,7 @@ pub fn extract(args: ExtractArgs, taxonomy: &Taxonomy) -> Result<u8> {
     ingest::extract_files(&walk.files, &options, taxonomy, |report| {
         for document in &report.documents {
             let written = serde_json::to_writer(&mut out, document)
-                .map_err(std::io::Error::other)
+                .map_err(std::io::Error::from)
                 .and_then(|_| out.write_all(b"\n"));
             written.map_err(|e| cpsearch::Error::io("stdout", e))?;
         }

@@ -41,12 +41,36 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-/// True when the error is a closed pipe (`cpsearch … | head`).
+/// True when the error is a closed pipe (`cpsearch … | head`), also when
+/// it reached us wrapped in a JSON writer's error.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
     err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        let io = e.downcast_ref::<std::io::Error>();
+        let json = e
+            .downcast_ref::<serde_json::Error>()
+            .or_else(|| io.and_then(|io| io.get_ref()?.downcast_ref::<serde_json::Error>()));
+        io.is_some_and(|io| io.kind() == BrokenPipe)
+            || json.is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
     })
+}
+
+/// The error and its causes as one line, each cause once: our errors
+/// already include their cause in their message, and `{:#}` would repeat
+/// it ("No such file or directory (os error 2): No such file or …").
+pub fn one_sentence(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 pub fn ingest_options(read: &ReadArgs) -> IngestOptions {

@@ -81,12 +81,12 @@ pub fn write_results(
         hits,
         facets: results.facets.as_ref(),
     };
-    serde_json::to_writer(&mut *out, &body).map_err(std::io::Error::other)?;
+    serde_json::to_writer(&mut *out, &body).map_err(std::io::Error::from)?;
     writeln!(out)
 }
 
 /// Writes any serializable value as one line of JSON.
 pub fn write_value(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::other)?;
+    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::from)?;
     writeln!(out)
 }
