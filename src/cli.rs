@@ -185,19 +185,22 @@ pub struct SearchArgs {
     #[arg(long, value_name = "SOURCE")]
     pub source: Vec<String>,
 
-    /// Only articles published in this year.
+    /// Only articles published in this year: 2021, "this year", "last year".
     #[arg(long, value_name = "YEAR")]
-    pub year: Option<i32>,
+    pub year: Option<String>,
 
-    /// Only articles published on or after this date.
+    /// Only articles published on or after this date: 2021-05-14, 2021-05,
+    /// 2021, "May 2021", "2 weeks ago", "last year".
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
 
-    /// Only articles published on or before this date.
+    /// Only articles published on or before this date (a month or year
+    /// means its last day).
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
 
-    /// Only articles since a relative date, e.g. "2 weeks ago".
+    /// Only articles since this date: "2 weeks ago", "2 weeks", "1y",
+    /// "a year ago", "this year", or any date --from takes.
     #[arg(long, value_name = "WHEN", conflicts_with = "from")]
     pub since: Option<String>,
 

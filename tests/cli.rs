@@ -546,7 +546,7 @@ fn exit_status_is_1_without_hits_and_2_on_errors() {
         .stderr(predicate::str::contains("unknown field \"colour\""));
     run(&["date:2021-13"])
         .code(2)
-        .stderr(predicate::str::contains("bad date"));
+        .stderr(predicate::str::contains("impossible date"));
     run(&["x", "--from", "2020-02-30"])
         .code(2)
         .stderr(predicate::str::contains("impossible date"));

@@ -194,3 +194,119 @@ fn errors_repeated_their_cause_or_printed_rust_debug_output() {
         );
     }
 }
+
+/// Articles dated relative to today (the CLI reads the real clock), plus
+/// fixed dates around an ambiguous day/month pair.
+fn dated_corpus() -> (tempfile::TempDir, Vec<chrono::NaiveDate>) {
+    let today = chrono::Utc::now().date_naive();
+    let ago = |days| today - chrono::Days::new(days);
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("valid date");
+    let dates = vec![
+        ago(3),
+        ago(10),
+        ago(200),
+        ago(500),
+        ago(800),
+        day(2024, 2, 10),
+        day(2024, 1, 2),
+        day(2021, 6, 1),
+    ];
+    let files: Vec<(String, String)> = dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            (
+                format!("article-{i}.txt"),
+                format!("Article number {i}\n\nPublished: {d}\n\nA note on sanctions policy.\n"),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    (corpus(&refs), dates)
+}
+
+#[test]
+fn relative_dates_were_read_as_future_or_refused() {
+    let (dir, dates) = dated_corpus();
+    let index = index_of(dir.path());
+    let today = chrono::Utc::now().date_naive();
+    let since = |from: chrono::NaiveDate| dates.iter().filter(|d| **d >= from).count() as u64;
+    let months_back = |n| today - chrono::Months::new(n);
+    for (when, want) in [
+        ("2 weeks", since(today - chrono::Days::new(14))),
+        ("2 weeks ago", since(today - chrono::Days::new(14))),
+        ("1y", since(months_back(12))),
+        ("a year ago", since(months_back(12))),
+        ("2 years", since(months_back(24))),
+        (
+            "this year",
+            since(
+                chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1)
+                    .expect("jan 1"),
+            ),
+        ),
+    ] {
+        let v = search_json(index.path(), &["", "--since", when]);
+        assert_eq!(total(&v), want, "--since {when:?}");
+    }
+    // Sanity: the relative forms above are not all the same answer.
+    assert_eq!(since(today - chrono::Days::new(14)), 2);
+    assert!(since(months_back(24)) >= 4);
+}
+
+#[test]
+fn year_and_month_dates_were_refused_by_from_and_to() {
+    let (dir, dates) = dated_corpus();
+    let index = index_of(dir.path());
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("valid date");
+    let between = |a, b| dates.iter().filter(|d| **d >= a && **d <= b).count() as u64;
+    let v = search_json(index.path(), &["", "--from", "2024", "--to", "2024"]);
+    assert_eq!(total(&v), between(day(2024, 1, 1), day(2024, 12, 31)));
+    let v = search_json(index.path(), &["", "--from", "2024-02", "--to", "2024-02"]);
+    assert_eq!(total(&v), 1);
+    let year = search_json(index.path(), &["", "--year", "2024"]);
+    let shorthand = search_json(index.path(), &["date:2024"]);
+    assert_eq!(total(&year), total(&shorthand));
+    let range = search_json(index.path(), &["date:[2021 TO 2024-01]"]);
+    assert_eq!(total(&range), 2, "2021-06-01 and 2024-01-02");
+}
+
+#[test]
+fn ambiguous_or_two_digit_dates_were_silently_guessed() {
+    let (dir, _) = dated_corpus();
+    let index = index_of(dir.path());
+    for args in [
+        vec!["", "--since", "01/02/2024"],
+        vec!["", "--from", "01/02/2024"],
+        vec!["date:01/02/2024"],
+    ] {
+        let (_, stderr, code) = search(index.path(), &args);
+        assert_eq!(code, Some(2), "{args:?}");
+        assert!(
+            stderr.contains("2024-02-01") && stderr.contains("2024-01-02"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    for args in [
+        vec!["", "--year", "21"],
+        vec!["year:21"],
+        vec!["", "--since", "soon"],
+    ] {
+        let (_, stderr, code) = search(index.path(), &args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("e.g. ") || stderr.contains("use "),
+            "{stderr}"
+        );
+    }
+    // Either order is fine when only one reading is a day of the calendar.
+    let v = search_json(
+        index.path(),
+        &["", "--from", "31/01/2024", "--to", "02/29/2024"],
+    );
+    assert_eq!(total(&v), 1, "2024-02-10");
+}

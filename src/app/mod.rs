@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 use cpsearch::index::build::{self, IndexOptions};
 use cpsearch::index::manifest;
 use cpsearch::ingest::{self, FileReport, IngestOptions};
-use cpsearch::normalize::{dates, Taxonomy};
+use cpsearch::normalize::Taxonomy;
 
 use crate::cli::{Cli, ColorArg, Command, ReadArgs};
 
@@ -166,10 +166,6 @@ pub fn ensure_index(dir: &Path, taxonomy: &Taxonomy) -> Result<()> {
         eprintln!("note: {DEFAULT_CORPUS}/ has changed since the index was built; run `cpsearch index` to refresh it");
     }
     Ok(())
-}
-
-pub fn parse_day(s: &str, flag: &str) -> Result<chrono::NaiveDate> {
-    dates::parse_date(s).map_err(|e| anyhow::anyhow!("{flag}: {e}; use a date like 2021-05-14"))
 }
 
 pub fn use_color(choice: ColorArg) -> bool {

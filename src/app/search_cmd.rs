@@ -4,38 +4,45 @@
 use std::io::Write;
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
+use chrono::NaiveDate;
 use cpsearch::index::Store;
 use cpsearch::normalize::Taxonomy;
 use cpsearch::output::{human::Human, json};
+use cpsearch::search::dates::{parse_when, Period};
 use cpsearch::search::{self, FacetField, SearchRequest, Sort};
 
-use super::{ensure_index, parse_day, use_color};
+use super::{ensure_index, use_color};
 use crate::cli::{FacetArg, SearchArgs, SortArg};
 
+/// A date flag's value as a period, in the query's date vocabulary.
+fn period(flag: &str, value: &str, today: NaiveDate) -> Result<Period> {
+    parse_when(value, Some(today)).map_err(|e| anyhow!("{flag} {e}"))
+}
+
 fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
+    // The only clock read of a search: relative dates count from today (UTC).
+    let today = chrono::Utc::now().date_naive();
     let from = match (&args.from, &args.since) {
-        (Some(from), _) => Some(parse_day(from, "--from")?),
-        (None, Some(since)) => {
-            let now = chrono::Utc::now();
-            let when =
-                interim::parse_date_string(since, now, interim::Dialect::Us).map_err(|e| {
-                    anyhow::anyhow!("--since {since:?}: {e}; try \"2 weeks ago\" or a date")
-                })?;
-            Some(when.date_naive())
-        }
+        (Some(v), _) => Some(period("--from", v, today)?.start),
+        (None, Some(v)) => Some(period("--since", v, today)?.start),
         (None, None) => None,
     };
-    let to = args
-        .to
-        .as_deref()
-        .map(|t| parse_day(t, "--to"))
-        .transpose()?;
+    let to = match &args.to {
+        Some(v) => Some(period("--to", v, today)?.last_day()),
+        None => None,
+    };
     if let (Some(a), Some(b)) = (from, to) {
         if a > b {
-            bail!("--from {a} is after --to {b}");
+            bail!("--from {a} is after --to {b}; swap them");
         }
     }
+    let year = match &args.year {
+        Some(v) => Some(period("--year", v, today)?.whole_year().ok_or_else(|| {
+            anyhow!("--year {v:?} is not one calendar year; use e.g. --year 2021 or --year \"last year\"")
+        })?),
+        None => None,
+    };
     Ok(SearchRequest {
         query: args.query.join(" "),
         any: args.any,
@@ -43,7 +50,7 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
         topics: args.topic.clone(),
         countries: args.country.clone(),
         sources: args.source.clone(),
-        year: args.year,
+        year,
         from,
         to,
         sort: match args.sort {
@@ -65,6 +72,7 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
             })
             .collect(),
         snippets: true,
+        today: Some(today),
     })
 }
 

@@ -21,6 +21,7 @@ use tantivy::query_grammar::{UserInputAst, UserInputBound, UserInputLeaf};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
 
+pub mod dates;
 mod facets;
 pub mod snippet;
 pub mod stats;
@@ -78,6 +79,9 @@ pub struct SearchRequest {
     pub facet_fields: Vec<FacetField>,
     /// Build snippets for the hits.
     pub snippets: bool,
+    /// Today, for relative dates in the query (`date:"last year"`); None
+    /// refuses them. The library never reads the clock.
+    pub today: Option<NaiveDate>,
 }
 
 /// One hit: stored fields plus highlights.
@@ -163,6 +167,7 @@ pub fn search_in(
         searcher,
         fields,
         taxonomy,
+        today: request.today,
     };
     let trimmed = request.query.trim();
     let list_all = trimmed.is_empty() || trimmed == "*";
@@ -303,6 +308,8 @@ struct Resolver<'a> {
     searcher: &'a tantivy::Searcher,
     fields: &'a Fields,
     taxonomy: &'a Taxonomy,
+    /// For relative `date:` values.
+    today: Option<NaiveDate>,
 }
 
 impl Resolver<'_> {
@@ -389,11 +396,14 @@ fn rewrite_leaf(leaf: UserInputLeaf, resolver: &Resolver<'_>) -> Result<UserInpu
             };
             check_field(&field)?;
             if field == names::DATE {
-                let (start, end) = date_period(&literal.phrase)?;
+                let (start, end) = date_period(&literal.phrase, resolver.today)?;
                 return Ok(date_range_leaf(
                     Bound::Included(start),
                     Bound::Excluded(end),
                 ));
+            }
+            if field == names::YEAR {
+                check_year(&literal.phrase)?;
             }
             if resolver.field(&field).is_some() {
                 literal.phrase = resolver.resolve(&field, &literal.phrase)?;
@@ -406,14 +416,15 @@ fn rewrite_leaf(leaf: UserInputLeaf, resolver: &Resolver<'_>) -> Result<UserInpu
             lower,
             upper,
         } if field == names::DATE => {
+            let period = |s: &str| date_period(s, resolver.today);
             let lower = match lower {
-                UserInputBound::Inclusive(s) => Bound::Included(date_period(&s)?.0),
-                UserInputBound::Exclusive(s) => Bound::Excluded(date_period(&s)?.1),
+                UserInputBound::Inclusive(s) => Bound::Included(period(&s)?.0),
+                UserInputBound::Exclusive(s) => Bound::Excluded(period(&s)?.1),
                 UserInputBound::Unbounded => Bound::Unbounded,
             };
             let upper = match upper {
-                UserInputBound::Inclusive(s) => Bound::Excluded(date_period(&s)?.1),
-                UserInputBound::Exclusive(s) => Bound::Excluded(date_period(&s)?.0),
+                UserInputBound::Inclusive(s) => Bound::Excluded(period(&s)?.1),
+                UserInputBound::Exclusive(s) => Bound::Excluded(period(&s)?.0),
                 UserInputBound::Unbounded => Bound::Unbounded,
             };
             Ok(date_range_leaf(lower, upper))
@@ -437,33 +448,24 @@ fn rewrite_leaf(leaf: UserInputLeaf, resolver: &Resolver<'_>) -> Result<UserInpu
     }
 }
 
-/// `2021` → [2021-01-01, 2022-01-01); `2021-05` → May; `2021-05-14` → that day.
-fn date_period(s: &str) -> Result<(NaiveDate, NaiveDate)> {
-    let bad = || Error::Query(format!("bad date {s:?}: use YYYY, YYYY-MM or YYYY-MM-DD"));
-    let parts: Vec<&str> = s.trim().split('-').collect();
-    let num = |p: &str| p.parse::<u32>().map_err(|_| bad());
-    match parts.as_slice() {
-        [y] => {
-            let y = num(y)? as i32;
-            let start = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(bad)?;
-            Ok((start, NaiveDate::from_ymd_opt(y + 1, 1, 1).ok_or_else(bad)?))
-        }
-        [y, m] => {
-            let (y, m) = (num(y)? as i32, num(m)?);
-            let start = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad)?;
-            let end = if m == 12 {
-                NaiveDate::from_ymd_opt(y + 1, 1, 1)
-            } else {
-                NaiveDate::from_ymd_opt(y, m + 1, 1)
-            };
-            Ok((start, end.ok_or_else(bad)?))
-        }
-        [y, m, d] => {
-            let start =
-                NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?).ok_or_else(bad)?;
-            Ok((start, start.succ_opt().ok_or_else(bad)?))
-        }
-        _ => Err(bad()),
+/// The days a `date:` value names, in the vocabulary of the date flags
+/// (`search::dates`): `2021` → [2021-01-01, 2022-01-01), `2021-05` → May,
+/// `"last year"`, `"2 weeks ago"`…
+fn date_period(s: &str, today: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate)> {
+    dates::parse_when(s, today)
+        .map(|p| (p.start, p.end))
+        .map_err(|e| Error::Query(format!("date:{s}: {e}")))
+}
+
+/// `year:` takes a four-digit year: `year:21` would silently match nothing.
+fn check_year(s: &str) -> Result<()> {
+    let s = s.trim();
+    if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Error::Query(format!(
+            "year:{s} is not a year; write all four digits, e.g. year:2021"
+        )))
     }
 }
 
@@ -681,19 +683,22 @@ mod tests {
     #[test]
     fn date_periods() {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("valid");
+        let period = |s| date_period(s, None);
+        assert_eq!(period("2021").ok(), Some((d(2021, 1, 1), d(2022, 1, 1))));
         assert_eq!(
-            date_period("2021").ok(),
-            Some((d(2021, 1, 1), d(2022, 1, 1)))
-        );
-        assert_eq!(
-            date_period("2021-12").ok(),
+            period("2021-12").ok(),
             Some((d(2021, 12, 1), d(2022, 1, 1)))
         );
         assert_eq!(
-            date_period("2021-05-14").ok(),
+            period("2021-05-14").ok(),
             Some((d(2021, 5, 14), d(2021, 5, 15)))
         );
-        assert!(date_period("2021-13").is_err());
-        assert!(date_period("May").is_err());
+        assert!(period("2021-13").is_err());
+        assert!(period("May").is_err());
+        assert!(period("last year").is_err(), "no today given");
+        assert_eq!(
+            date_period("last year", Some(d(2026, 3, 1))).ok(),
+            Some((d(2025, 1, 1), d(2026, 1, 1)))
+        );
     }
 }
