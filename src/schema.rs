@@ -14,7 +14,8 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index
 /// with another version must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: the analyzer folds accents to ASCII.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The analyzer for title and body (see [`crate::analyzer`]).
 pub const TEXT_ANALYZER: &str = crate::analyzer::NAME;

@@ -310,3 +310,51 @@ fn ambiguous_or_two_digit_dates_were_silently_guessed() {
     );
     assert_eq!(total(&v), 1, "2024-02-10");
 }
+
+#[test]
+fn pasted_quotes_apostrophes_hyphens_spaces_and_accents_did_not_match_like_typed_text() {
+    let dir = corpus(&[
+        (
+            "zurich.txt",
+            "Talks in Zürich\n\nPublished: 2022-03-01\n\nDelegates met in Zürich to discuss Russia’s \
+             hackers and critical\u{00A0}infrastructure. The supply\u{2011}chain attack was \
+             described as généralement grave.\n",
+        ),
+        (
+            "plain.txt",
+            "Plain note\n\nPublished: 2022-03-02\n\nDelegates met in Zurich to discuss Russia's \
+             hackers and critical infrastructure. The supply-chain attack continues.\n",
+        ),
+        (
+            "other.txt",
+            "Unrelated\n\nPublished: 2022-03-03\n\nCritical systems and infrastructure funding; \
+             Russia said hackers were supplying chains.\n",
+        ),
+    ]);
+    let index = index_of(dir.path());
+    for (pasted, typed) in [
+        ("“critical infrastructure”", "\"critical infrastructure\""),
+        ("Russia’s hackers", "\"russia s\" hackers"),
+        ("Russia's", "\"russia s\""),
+        ("supply\u{2011}chain", "\"supply chain\""),
+        (
+            "critical\u{00A0}infrastructure Zurich",
+            "critical infrastructure zurich",
+        ),
+        ("Zürich", "zurich"),
+        ("generalement", "généralement"),
+        ("delegates \u{2212}Zurich", "delegates -zurich"),
+    ] {
+        let a = search_json(index.path(), &[pasted]);
+        let b = search_json(index.path(), &[typed]);
+        assert_eq!(titles(&a), titles(&b), "{pasted:?} vs {typed:?}");
+        assert!(total(&a) > 0 || pasted.contains('\u{2212}'), "{pasted:?}");
+    }
+    // The phrase matched as a phrase, not as two words anywhere.
+    let phrase = search_json(index.path(), &["“critical infrastructure”"]);
+    assert_eq!(total(&phrase), 2, "{:?}", titles(&phrase));
+    let accents = search_json(index.path(), &["zurich"]);
+    assert_eq!(total(&accents), 2, "{:?}", titles(&accents));
+    let excluded = search_json(index.path(), &["delegates \u{2212}Zurich"]);
+    assert_eq!(total(&excluded), 0);
+}

@@ -25,6 +25,7 @@ pub mod dates;
 mod facets;
 pub mod snippet;
 pub mod stats;
+pub mod typed;
 
 use facets::FacetCounter;
 pub use facets::{Counts, FacetField, Facets};
@@ -169,7 +170,8 @@ pub fn search_in(
         taxonomy,
         today: request.today,
     };
-    let trimmed = request.query.trim();
+    let typed = typed::as_typed(&request.query);
+    let trimmed = typed.trim();
     let list_all = trimmed.is_empty() || trimmed == "*";
     let mut highlight_terms = Terms::default();
     let text_query: Box<dyn Query> = if list_all {
