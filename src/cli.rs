@@ -30,7 +30,7 @@ pub enum Command {
     /// Search the index.
     #[command(after_help = QUERY_HELP)]
     Search(SearchArgs),
-    /// Print one stored document by id.
+    /// Print one stored document by id, path or path#item.
     Show(ShowArgs),
     /// Print document counts, facets, date span and size of the index.
     Stats(StatsArgs),
@@ -236,7 +236,8 @@ pub struct SearchArgs {
 /// `cpsearch show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The document id (a URL or path#item, as search prints it).
+    /// The document: its id, its path, or path#item (as search prints them).
+    #[arg(value_name = "ID|PATH")]
     pub id: String,
 
     /// Index directory.

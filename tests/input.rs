@@ -358,3 +358,62 @@ fn pasted_quotes_apostrophes_hyphens_spaces_and_accents_did_not_match_like_typed
     let excluded = search_json(index.path(), &["delegates \u{2212}Zurich"]);
     assert_eq!(total(&excluded), 0);
 }
+
+fn show(index: &Path, handle: &str) -> (String, String, Option<i32>) {
+    let out = cpsearch()
+        .args(["show", handle, "--index"])
+        .arg(index)
+        .output()
+        .expect("runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+#[test]
+fn show_could_not_open_what_search_printed() {
+    let index = index_of(&fixtures());
+    let (stdout, stderr, code) = search(index.path(), &["", "-n", "20"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // Each hit: "  N. title", meta, snippet, then the handle line.
+    let blocks: Vec<&str> = stdout.split("\n\n").skip(1).collect();
+    assert_eq!(blocks.len(), 9, "{stdout}");
+    for block in blocks {
+        let lines: Vec<&str> = block.lines().collect();
+        let title = lines[0].split_once(". ").map(|(_, t)| t).expect("rank");
+        let handle = lines.last().expect("handle line").trim();
+        let handle = handle.split(" · ").next().expect("id");
+        let (shown, stderr, code) = show(index.path(), handle);
+        assert_eq!(code, Some(0), "show {handle}: {stderr}");
+        assert_eq!(shown.lines().next(), Some(title), "show {handle}");
+    }
+}
+
+#[test]
+fn show_refused_a_path_or_path_item() {
+    let index = index_of(&fixtures());
+    let title = |handle: &str| {
+        let (stdout, stderr, code) = show(index.path(), handle);
+        assert_eq!(code, Some(0), "show {handle}: {stderr}");
+        stdout.lines().next().unwrap_or_default().to_string()
+    };
+    let orion = "Hackers Trojanized an IT Monitoring Update";
+    assert_eq!(title("markdown/2020-12-14-orion.md"), orion);
+    assert_eq!(title("./markdown/2020-12-14-orion.md"), orion);
+    let full = fixtures().join("markdown/2020-12-14-orion.md");
+    assert_eq!(title(full.to_str().expect("utf-8")), orion);
+    assert_eq!(title("json/dump.json#2"), "ENISA Publishes Phishing Report");
+    assert_eq!(
+        title("feeds/wire.rss#2"),
+        "Lawmakers Fund Critical Infrastructure Grants"
+    );
+    // A file with several articles names them instead of guessing.
+    let (_, stderr, code) = show(index.path(), "feeds/wire.rss");
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("holds 2 documents"), "{stderr}");
+    let (_, stderr, code) = show(index.path(), "feeds/wire.rss#9");
+    assert_eq!(code, Some(2));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

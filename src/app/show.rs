@@ -1,21 +1,29 @@
 //! `cpsearch show` and `cpsearch stats`: one stored document, or the
 //! index as a whole.
 
+use std::io::Write;
+
 use anyhow::{bail, Result};
 use cpsearch::index::Store;
 use cpsearch::output::{human::Human, json};
-use cpsearch::search;
+use cpsearch::search::{self, lookup, lookup::Found};
 
 use super::use_color;
 use crate::cli::{ColorArg, ShowArgs, StatsArgs};
 
 pub fn show(args: ShowArgs) -> Result<u8> {
     let store = Store::open(&args.index)?;
-    let Some(document) = store.get(&args.id)? else {
-        bail!(
-            "no document with id {:?}; search prints ids with --json",
+    let document = match lookup::find(&store, &args.id)? {
+        Found::One(document) => document,
+        Found::Several { path, ids } => bail!(
+            "{path} holds {} documents; show one of them by id: {}",
+            ids.len(),
+            ids.join(", ")
+        ),
+        Found::Nothing => bail!(
+            "no document with id or path {:?}; use an id or path as `cpsearch search` prints it",
             args.id
-        );
+        ),
     };
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -26,6 +34,7 @@ pub fn show(args: ShowArgs) -> Result<u8> {
         }
         .write_document(&mut out, &document)?;
     }
+    out.flush()?;
     Ok(0)
 }
 

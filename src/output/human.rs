@@ -9,13 +9,23 @@ use anstyle::{AnsiColor, Style};
 use super::{render_fragments, render_highlighted};
 use crate::document::Document;
 use crate::search::stats::Stats;
-use crate::search::{Counts, Facets, SearchResults};
+use crate::search::{Counts, Facets, Hit, SearchResults};
 
 const HIGHLIGHT: Style = Style::new()
     .bold()
     .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
 const TITLE: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
+
+/// The hit's id, which `cpsearch show` opens, and its path when the id
+/// does not already hold it (a URL id).
+fn handle_line(hit: &Hit) -> String {
+    if hit.id.contains(&hit.path) {
+        hit.id.clone()
+    } else {
+        format!("{} · {}", hit.id, hit.path)
+    }
+}
 
 /// Terminal rendering options.
 #[derive(Debug, Clone, Copy)]
@@ -80,7 +90,7 @@ impl Human {
                 let snippet = render_fragments(&hit.fragments, self.highlighter(Style::new()));
                 writeln!(out, "     {snippet}")?;
             }
-            writeln!(out, "     {}", self.paint(DIM, &hit.path))?;
+            writeln!(out, "     {}", self.paint(DIM, &handle_line(hit)))?;
         }
         if let Some(f) = &r.facets {
             writeln!(out)?;

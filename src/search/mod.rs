@@ -23,6 +23,7 @@ use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
 
 pub mod dates;
 mod facets;
+pub mod lookup;
 pub mod snippet;
 pub mod stats;
 pub mod typed;
