@@ -21,6 +21,8 @@ pub struct Cli {
 }
 
 /// Subcommands.
+// Parsed once per run: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the normalized documents found under PATHs as JSON Lines.
@@ -224,6 +226,11 @@ pub struct SearchArgs {
     #[arg(long, value_name = "FACET", value_delimiter = ',')]
     pub facet: Vec<FacetArg>,
 
+    /// Values to list per facet (0 lists all; default 15 on the terminal,
+    /// all in JSON).
+    #[arg(long, value_name = "N")]
+    pub facet_limit: Option<usize>,
+
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -255,6 +262,11 @@ pub struct StatsArgs {
     /// Index directory.
     #[arg(long, value_name = "DIR", default_value = "index")]
     pub index: PathBuf,
+
+    /// Values to list per facet (0 lists all; default 15 on the terminal,
+    /// all in JSON).
+    #[arg(long, value_name = "N")]
+    pub facet_limit: Option<usize>,
 
     /// Print JSON.
     #[arg(long)]

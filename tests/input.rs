@@ -417,3 +417,133 @@ fn show_refused_a_path_or_path_item() {
     assert_eq!(code, Some(2));
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn snippets_ran_past_the_terminal_width_or_split_words() {
+    let index = index_of(&fixtures());
+    let run = |columns: Option<&str>| {
+        let mut cmd = cpsearch();
+        cmd.args([
+            "search",
+            "ransomware OR phishing OR sanctions",
+            "-n",
+            "9",
+            "--index",
+        ])
+        .arg(index.path());
+        match columns {
+            Some(c) => cmd.env("COLUMNS", c),
+            None => cmd.env_remove("COLUMNS"),
+        };
+        let out = cmd.output().expect("runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let narrow = run(Some("50"));
+    let wide = run(None);
+    // Snippet lines are the indented lines between the meta and handle lines.
+    let snippet_words = |text: &str| -> Vec<String> {
+        text.split("\n\n")
+            .skip(1)
+            .flat_map(|block| {
+                let lines: Vec<&str> = block.lines().collect();
+                let inner = &lines[2..lines.len().saturating_sub(1)];
+                inner
+                    .iter()
+                    .flat_map(|l| l.split_whitespace().map(str::to_string))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    assert!(
+        narrow.lines().count() > wide.lines().count() + 5,
+        "{narrow}"
+    );
+    for block in narrow.split("\n\n").skip(1) {
+        let lines: Vec<&str> = block.lines().collect();
+        for line in &lines[2..lines.len() - 1] {
+            assert!(line.chars().count() <= 50, "too wide: {line:?}");
+            assert!(line.starts_with("     "), "not indented: {line:?}");
+        }
+    }
+    assert_eq!(
+        snippet_words(&narrow),
+        snippet_words(&wide),
+        "words were split or lost"
+    );
+}
+
+#[test]
+fn year_facet_hid_undated_documents() {
+    let dir = corpus(&[
+        (
+            "dated.txt",
+            "Dated note\n\nPublished: 2022-03-01\n\nSanctions policy.\n",
+        ),
+        (
+            "undated.txt",
+            "Undated note\n\nSanctions policy without a date.\n",
+        ),
+    ]);
+    let index = index_of(dir.path());
+    let v = search_json(index.path(), &["sanctions", "--facet", "year"]);
+    assert_eq!(
+        v["facets"]["year"],
+        serde_json::json!({"2022": 1, "undated": 1})
+    );
+    let (stdout, _, _) = search(index.path(), &["sanctions", "--facet", "year"]);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.split_whitespace().eq(["1", "undated"])),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn facets_listed_only_fifteen_values_with_no_way_to_see_all() {
+    let dir = corpus(
+        &(0..20)
+            .map(|i| {
+                (
+                    format!("s{i:02}.txt"),
+                    format!("Note {i}\n\nPublished: {}-01-01\n\nText.\n", 2000 + i),
+                )
+            })
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let index = index_of(dir.path());
+    let year_lines = |args: &[&str]| {
+        let mut all = vec!["", "--facet", "year"];
+        all.extend_from_slice(args);
+        let (stdout, _, _) = search(index.path(), &all);
+        let facets = stdout
+            .split("\nyear\n")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        facets.lines().map(str::to_string).collect::<Vec<_>>()
+    };
+    let default = year_lines(&[]);
+    assert_eq!(
+        default.len(),
+        16,
+        "15 values and a 'more' line: {default:?}"
+    );
+    assert!(default[15].contains("5 more"), "{default:?}");
+    assert_eq!(year_lines(&["--facet-limit", "0"]).len(), 20);
+    assert_eq!(year_lines(&["--facet-limit", "3"]).len(), 4);
+    let v = search_json(index.path(), &["", "--facet", "year", "--facet-limit", "3"]);
+    assert_eq!(v["facets"]["year"].as_object().map(|o| o.len()), Some(3));
+    let all = search_json(index.path(), &["", "--facet", "year"]);
+    assert_eq!(all["facets"]["year"].as_object().map(|o| o.len()), Some(20));
+    let stats = cpsearch()
+        .args(["stats", "--facet-limit", "0", "--index"])
+        .arg(index.path())
+        .output()
+        .expect("runs");
+    let stats = String::from_utf8_lossy(&stats.stdout);
+    assert!(stats.contains("2000") && stats.contains("2019"), "{stats}");
+}

@@ -168,6 +168,21 @@ pub fn ensure_index(dir: &Path, taxonomy: &Taxonomy) -> Result<()> {
     Ok(())
 }
 
+/// Columns to wrap terminal output at: `COLUMNS` when set, else the width
+/// of the terminal stdout is; None when stdout is not a terminal.
+pub fn terminal_width() -> Option<usize> {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok());
+    columns.filter(|&c: &usize| c > 0).or_else(|| {
+        std::io::stdout()
+            .is_terminal()
+            .then(terminal_size::terminal_size)
+            .flatten()
+            .map(|(w, _)| usize::from(w.0))
+    })
+}
+
 pub fn use_color(choice: ColorArg) -> bool {
     match choice {
         ColorArg::Always => true,

@@ -12,7 +12,7 @@ use cpsearch::output::{human::Human, json};
 use cpsearch::search::dates::{parse_when, Period};
 use cpsearch::search::{self, FacetField, SearchRequest, Sort};
 
-use super::{ensure_index, use_color};
+use super::{ensure_index, terminal_width, use_color};
 use crate::cli::{FacetArg, SearchArgs, SortArg};
 
 /// A date flag's value as a period, in the query's date vocabulary.
@@ -81,14 +81,19 @@ pub fn search_cmd(args: SearchArgs, taxonomy: &Taxonomy) -> Result<u8> {
     ensure_index(&args.index, taxonomy)?;
     let started = Instant::now();
     let store = Store::open(&args.index)?;
-    let results = search::search(&store, taxonomy, &request)?;
+    let mut results = search::search(&store, taxonomy, &request)?;
     let took_ms = started.elapsed().as_secs_f64() * 1000.0;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
+        if let (Some(f), Some(n)) = (results.facets.as_mut(), args.facet_limit) {
+            f.truncate(n);
+        }
         json::write_results(&mut out, &results, took_ms)?;
     } else {
         Human {
             color: use_color(args.color),
+            width: terminal_width(),
+            facet_limit: args.facet_limit,
         }
         .write_results(&mut out, &results, took_ms, args.offset)?;
     }

@@ -31,6 +31,7 @@ pub fn show(args: ShowArgs) -> Result<u8> {
     } else {
         Human {
             color: use_color(ColorArg::Auto),
+            ..Human::default()
         }
         .write_document(&mut out, &document)?;
     }
@@ -40,13 +41,18 @@ pub fn show(args: ShowArgs) -> Result<u8> {
 
 pub fn stats(args: StatsArgs) -> Result<u8> {
     let store = Store::open(&args.index)?;
-    let stats = search::stats::stats(&store)?;
+    let mut stats = search::stats::stats(&store)?;
     let mut out = std::io::stdout().lock();
     if args.json {
+        if let Some(n) = args.facet_limit {
+            stats.facets.truncate(n);
+        }
         json::write_value(&mut out, &stats)?;
     } else {
         Human {
             color: use_color(ColorArg::Auto),
+            facet_limit: args.facet_limit,
+            ..Human::default()
         }
         .write_stats(&mut out, &stats)?;
     }

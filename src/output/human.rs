@@ -6,7 +6,8 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{render_fragments, render_highlighted};
+use super::wrap::{wrap, Piece};
+use super::{fragment_pieces, render_fragments, render_highlighted};
 use crate::document::Document;
 use crate::search::stats::Stats;
 use crate::search::{Counts, Facets, Hit, SearchResults};
@@ -28,11 +29,21 @@ fn handle_line(hit: &Hit) -> String {
 }
 
 /// Terminal rendering options.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Human {
     /// Emit ANSI colour codes.
     pub color: bool,
+    /// Wrap snippets at this many columns (None: one line per snippet).
+    pub width: Option<usize>,
+    /// Values shown per facet (None: [`DEFAULT_FACET_LIMIT`]; 0: all).
+    pub facet_limit: Option<usize>,
 }
+
+/// Values shown per facet unless asked otherwise.
+pub const DEFAULT_FACET_LIMIT: usize = 15;
+
+/// Indent of the lines under a hit's title.
+const INDENT: &str = "     ";
 
 impl Human {
     fn paint(&self, style: Style, text: &str) -> String {
@@ -55,6 +66,22 @@ impl Human {
                 self.paint(base, text)
             }
         }
+    }
+
+    /// A hit's snippet, wrapped at the width when there is one.
+    fn snippet(&self, fragments: &[crate::search::snippet::Fragment]) -> String {
+        let Some(width) = self.width else {
+            return render_fragments(fragments, self.highlighter(Style::new()));
+        };
+        let pieces: Vec<Piece> = fragment_pieces(fragments);
+        let extra = if self.color { 0 } else { 2 };
+        wrap(
+            &pieces,
+            width,
+            INDENT,
+            extra,
+            self.highlighter(Style::new()),
+        )
     }
 
     /// Writes a page of results, then facets when present.
@@ -87,8 +114,7 @@ impl Human {
             }
             writeln!(out, "     {}", self.paint(DIM, &meta.join(" · ")))?;
             if !hit.fragments.is_empty() {
-                let snippet = render_fragments(&hit.fragments, self.highlighter(Style::new()));
-                writeln!(out, "     {snippet}")?;
+                writeln!(out, "{INDENT}{}", self.snippet(&hit.fragments))?;
             }
             writeln!(out, "     {}", self.paint(DIM, &handle_line(hit)))?;
         }
@@ -126,11 +152,16 @@ impl Human {
         if counts.0.is_empty() {
             writeln!(out, "  (none)")?;
         }
-        for (value, count) in counts.0.iter().take(15) {
+        let limit = match self.facet_limit.unwrap_or(DEFAULT_FACET_LIMIT) {
+            0 => usize::MAX,
+            n => n,
+        };
+        for (value, count) in counts.0.iter().take(limit) {
             writeln!(out, "  {count:>6}  {value}")?;
         }
-        if counts.0.len() > 15 {
-            writeln!(out, "  {:>6}  …{} more", "", counts.0.len() - 15)?;
+        if counts.0.len() > limit {
+            let more = counts.0.len() - limit;
+            writeln!(out, "  {:>6}  …{more} more (--facet-limit 0 lists all)", "")?;
         }
         Ok(())
     }

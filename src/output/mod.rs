@@ -4,6 +4,7 @@
 
 pub mod human;
 pub mod json;
+pub mod wrap;
 
 use crate::search::snippet::Fragment;
 
@@ -17,22 +18,39 @@ pub fn render_fragments(
     fragments: &[Fragment],
     mut piece: impl FnMut(&str, bool) -> String,
 ) -> String {
-    let mut out = String::new();
+    fragment_pieces(fragments)
+        .iter()
+        .map(|(text, highlighted)| piece(text, *highlighted))
+        .collect()
+}
+
+/// The fragments as runs of plain and highlighted text, separators and
+/// ellipses included, for renderers that lay text out themselves.
+pub fn fragment_pieces(fragments: &[Fragment]) -> Vec<(String, bool)> {
+    let mut pieces = Vec::new();
     for (i, f) in fragments.iter().enumerate() {
+        let mut lead = String::new();
         if i > 0 {
-            out.push(' ');
+            lead.push(' ');
         }
         if f.starts_inside || i > 0 {
-            out.push_str(ELLIPSIS);
-            out.push(' ');
+            lead.push_str(ELLIPSIS);
+            lead.push(' ');
         }
-        out.push_str(&render_highlighted(&f.text, &f.highlights, &mut piece));
+        if !lead.is_empty() {
+            pieces.push((lead, false));
+        }
+        render_highlighted(&f.text, &f.highlights, |text, highlighted| {
+            if !text.is_empty() {
+                pieces.push((text.to_string(), highlighted));
+            }
+            String::new()
+        });
         if f.ends_inside && i + 1 == fragments.len() {
-            out.push(' ');
-            out.push_str(ELLIPSIS);
+            pieces.push((format!(" {ELLIPSIS}"), false));
         }
     }
-    out
+    pieces
 }
 
 /// Renders `text` with the given byte ranges highlighted.

@@ -62,12 +62,37 @@ pub struct Facets {
     /// By country.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<Counts>,
-    /// By year (newest first).
+    /// By year (newest first), then the count of undated documents under
+    /// [`UNDATED`] when there are any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<Counts>,
     /// By source.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<Counts>,
+}
+
+/// The year facet's name for documents without a date.
+pub const UNDATED: &str = "undated";
+
+impl Facets {
+    /// Keeps the first `n` values of each facet (0 keeps all).
+    pub fn truncate(&mut self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        for counts in [
+            &mut self.agency,
+            &mut self.topic,
+            &mut self.country,
+            &mut self.year,
+            &mut self.source,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            counts.0.truncate(n);
+        }
+    }
 }
 
 /// Counts the facets of every matching document.
@@ -199,7 +224,8 @@ impl Collector for FacetCounter {
             merged.remove(&field).map(|m| {
                 let mut v: Vec<(String, u64)> = m.into_iter().collect();
                 if field == FacetField::Year {
-                    v.sort_by(|a, b| b.0.cmp(&a.0));
+                    // Newest first, the undated count last.
+                    v.sort_by(|a, b| (a.0 == UNDATED).cmp(&(b.0 == UNDATED)).then(b.0.cmp(&a.0)));
                 } else {
                     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 }
@@ -237,10 +263,18 @@ impl SegmentCollector for SegmentFacets {
                 // A posting list that cannot be read (an I/O error on a
                 // damaged index) falls back to the columns, never to a
                 // silently short count.
-                let counts = use_postings
+                let mut counts = use_postings
                     .then(|| count_by_postings(facet, &matched).ok())
                     .flatten()
                     .unwrap_or_else(|| count_by_columns(facet, &self.matched));
+                if facet.field == FacetField::Year {
+                    // A document has at most one year: the rest are undated.
+                    let dated: u64 = counts.values().sum();
+                    let undated = (self.matched.len() as u64).saturating_sub(dated);
+                    if undated > 0 {
+                        counts.insert(UNDATED.to_string(), undated);
+                    }
+                }
                 (facet.field, counts)
             })
             .collect()
@@ -374,7 +408,10 @@ mod tests {
         let all = count(&index, &AllQuery, 0.0);
         let s = |v: &str, n| (v.to_string(), n);
         assert_eq!(pairs(all.agency), vec![s("CISA", 10), s("FBI", 4)]);
-        assert_eq!(pairs(all.year), vec![s("2016", 4), s("2015", 5)]);
+        assert_eq!(
+            pairs(all.year),
+            vec![s("2016", 4), s("2015", 5), s(UNDATED, 1)]
+        );
         let evens = count(&index, &even, 0.0);
         assert_eq!(pairs(evens.agency), vec![s("CISA", 5), s("FBI", 2)]);
         assert_eq!(pairs(evens.year), vec![s("2015", 5)]);

@@ -29,7 +29,7 @@ pub mod stats;
 pub mod typed;
 
 use facets::FacetCounter;
-pub use facets::{Counts, FacetField, Facets};
+pub use facets::{Counts, FacetField, Facets, UNDATED};
 
 use crate::error::{Error, Result};
 use crate::index::Store;
