@@ -547,3 +547,38 @@ fn facets_listed_only_fifteen_values_with_no_way_to_see_all() {
     let stats = String::from_utf8_lossy(&stats.stdout);
     assert!(stats.contains("2000") && stats.contains("2019"), "{stats}");
 }
+
+#[test]
+fn search_on_an_empty_or_building_index_said_only_0_matches() {
+    let empty = tempfile::tempdir().expect("tempdir");
+    let index = index_of(empty.path());
+    let (stdout, stderr, code) = search(index.path(), &["sanctions"]);
+    assert_eq!(code, Some(1));
+    assert!(stdout.starts_with("0 matches"), "{stdout}");
+    assert!(stderr.contains("has no documents"), "{stderr}");
+    assert!(stderr.contains("cpsearch index"), "{stderr}");
+
+    // A live process named in the writer's pid file is an index run in
+    // progress (the first one here: nothing committed yet). Processes are
+    // seen through /proc.
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let mut writer = StdCommand::new("sleep")
+        .arg("30")
+        .spawn()
+        .expect("sleep runs");
+    std::fs::write(
+        index.path().join("cpsearch.writer.pid"),
+        writer.id().to_string(),
+    )
+    .expect("pid file");
+    let (_, stderr, code) = search(index.path(), &["sanctions", "--json"]);
+    let _ = writer.kill();
+    let _ = writer.wait();
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("still being built"), "{stderr}");
+    // Once the writer is gone, it is just empty again.
+    let (_, stderr, _) = search(index.path(), &["sanctions"]);
+    assert!(stderr.contains("has no documents"), "{stderr}");
+}

@@ -10,6 +10,7 @@ use cpsearch::index::Store;
 use cpsearch::normalize::Taxonomy;
 use cpsearch::output::{human::Human, json};
 use cpsearch::search::dates::{parse_when, Period};
+use cpsearch::search::state::{index_state, IndexState};
 use cpsearch::search::{self, FacetField, SearchRequest, Sort};
 
 use super::{ensure_index, terminal_width, use_color};
@@ -76,12 +77,35 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
     })
 }
 
+/// Says on stderr why a search may find little: the index is empty or
+/// another process is still writing it.
+fn explain_state(args: &SearchArgs, documents: u64) -> Result<()> {
+    let dir = args.index.display();
+    let note = match index_state(&args.index, documents) {
+        IndexState::Ready => return Ok(()),
+        IndexState::Empty => format!(
+            "note: the index at {dir} has no documents; add some with `cpsearch index PATH --index {dir}`"
+        ),
+        IndexState::Writing { pid, documents: 0 } => format!(
+            "note: the index at {dir} is still being built by process {pid}; search again when it finishes"
+        ),
+        IndexState::Writing { pid, documents } => format!(
+            "note: process {pid} is updating the index at {dir}; these results come from its last commit ({documents} documents)"
+        ),
+    };
+    writeln!(std::io::stderr(), "{note}")?;
+    Ok(())
+}
+
 pub fn search_cmd(args: SearchArgs, taxonomy: &Taxonomy) -> Result<u8> {
     let request = search_request(&args)?;
     ensure_index(&args.index, taxonomy)?;
     let started = Instant::now();
     let store = Store::open(&args.index)?;
-    let mut results = search::search(&store, taxonomy, &request)?;
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+    let mut results = search::search_in(&store, &searcher, taxonomy, &request)?;
+    explain_state(&args, searcher.num_docs())?;
     let took_ms = started.elapsed().as_secs_f64() * 1000.0;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {

@@ -25,6 +25,7 @@ pub mod dates;
 mod facets;
 pub mod lookup;
 pub mod snippet;
+pub mod state;
 pub mod stats;
 pub mod typed;
 
