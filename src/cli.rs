@@ -45,12 +45,13 @@ const QUERY_HELP: &str = "Query syntax:
   ransomware -lockbit          exclude a word
   title:sanctions              a word in the title (also body:, author:)
   agency:cisa topic:ransomware country:russia source:\"policy wire\"
-  date:2021  date:2021-05  date:\"last year\"  date:[2020 TO 2021-06]  year:2021
+  date:2021  date:2021-05  date:[2020-01-01 TO 2021-06-30]  year:2021
   -- -lockbit                  everything but a word (after --)
 An empty query or * with filters lists every match, newest first.
 Dates (--since, --from, --to, --year, date:): 2021, 2021-05, 2021-05-14,
   May 2021, 31/12/2024, \"2 weeks ago\", 2w, 1y, \"a year ago\", \"this year\",
-  \"last month\", \"last 2 weeks\". 01/02/2024 is ambiguous: write 2024-02-01.";
+  \"last month\", \"last 2 weeks\" (date:\"last year\"). 01/02/2024 is
+  ambiguous: write 2024-02-01.";
 
 /// Options shared by commands that read files.
 #[derive(Debug, Args)]
