@@ -17,8 +17,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
-    TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenFilter,
+    TokenStream, Tokenizer,
 };
 
 /// The name the analyzer is registered under in every index.
@@ -33,11 +33,98 @@ const CACHE_CAPACITY: usize = 100_000;
 
 /// Builds the analyzer.
 pub fn english() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(CachedStemmer)
+        .build()
+}
+
+/// Characters that are invisible inside a word in text copied from pages:
+/// soft hyphens (`cyber&shy;security`), zero-width spaces and joiners, the
+/// word joiner and a stray BOM, and combining accents of decomposed letters
+/// (`e` + U+0301). Tantivy's simple tokenizer splits words at them, so
+/// `cybersecurity` would not find `cyber\u{AD}security`.
+fn invisible_in_word(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        | '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// tantivy's `SimpleTokenizer` (words are runs of alphanumeric characters),
+/// except that the characters of [`invisible_in_word`] inside a word are
+/// dropped from the token instead of ending it. Offsets still span them,
+/// so highlights cover the word as written.
+#[derive(Clone, Default)]
+pub struct WordTokenizer {
+    token: Token,
+}
+
+/// The token stream of [`WordTokenizer`].
+pub struct WordTokenStream<'a> {
+    text: &'a str,
+    chars: std::str::CharIndices<'a>,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
+        self.token.reset();
+        WordTokenStream {
+            text,
+            chars: text.char_indices(),
+            token: &mut self.token,
+        }
+    }
+}
+
+impl TokenStream for WordTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.token.text.clear();
+        self.token.position = self.token.position.wrapping_add(1);
+        let Some((start, first)) = self.chars.find(|(_, c)| c.is_alphanumeric()) else {
+            return false;
+        };
+        let mut piece_start = start;
+        let mut word_end = start + first.len_utf8();
+        for (at, c) in self.chars.by_ref() {
+            if c.is_alphanumeric() {
+                word_end = at + c.len_utf8();
+            } else if invisible_in_word(c) {
+                self.token.text.push_str(&self.text[piece_start..at]);
+                piece_start = at + c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        if piece_start < word_end {
+            self.token.text.push_str(&self.text[piece_start..word_end]);
+        }
+        self.token.offset_from = start;
+        self.token.offset_to = word_end;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+/// The analyzer without its stemmer: the same words, lowercased and
+/// folded, for code that stems only some of them (snippets).
+pub fn unstemmed() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
         .build()
 }
 
@@ -162,6 +249,28 @@ impl StemCache {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn invisible_characters_inside_words_do_not_split_them() {
+        let mut analyzer = english();
+        let words = |a: &mut TextAnalyzer, t: &str| -> Vec<(String, usize, usize)> {
+            tokens(a, t)
+                .into_iter()
+                .map(|(w, f, e, _)| (w, f, e))
+                .collect()
+        };
+        let pasted = "cyber\u{AD}security ge\u{301}ne\u{301}ralement zero\u{200B}width end\u{AD}";
+        let got = words(&mut analyzer, pasted);
+        let texts: Vec<String> = got.iter().map(|(w, ..)| w.clone()).collect();
+        let typed: Vec<String> = words(&mut analyzer, "cybersecurity généralement zerowidth end")
+            .into_iter()
+            .map(|(w, ..)| w)
+            .collect();
+        assert_eq!(texts, typed);
+        // Offsets span the word as written, invisible characters included.
+        assert_eq!(&pasted[got[0].1..got[0].2], "cyber\u{AD}security");
+        assert_eq!(&pasted[got[3].1..got[3].2], "end");
+    }
+
+    #[test]
     fn accented_and_plain_spellings_give_the_same_tokens() {
         let mut analyzer = english();
         let words = |a: &mut TextAnalyzer, t: &str| -> Vec<String> {
@@ -174,7 +283,7 @@ mod tests {
     }
 
     use super::*;
-    use tantivy::tokenizer::Stemmer;
+    use tantivy::tokenizer::{SimpleTokenizer, Stemmer};
 
     fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize, usize)> {
         let mut out = Vec::new();

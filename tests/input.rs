@@ -583,3 +583,26 @@ fn search_on_an_empty_or_building_index_said_only_0_matches() {
     let (_, stderr, _) = search(index.path(), &["sanctions"]);
     assert!(stderr.contains("has no documents"), "{stderr}");
 }
+
+#[test]
+fn soft_hyphens_and_decomposed_accents_in_documents_split_words() {
+    let dir = corpus(&[
+        (
+            "pasted.txt",
+            "Pasted page\n\nPublished: 2022-03-01\n\nThe cyber\u{00AD}security agency in Zu\u{0308}rich \
+             met on zero\u{200B}day flaws.\n",
+        ),
+        ("other.txt", "Other page\n\nPublished: 2022-03-02\n\nNothing to see.\n"),
+    ]);
+    let index = index_of(dir.path());
+    for query in ["cybersecurity", "Zurich", "Zürich", "zeroday"] {
+        let v = search_json(index.path(), &[query]);
+        assert_eq!(titles(&v), ["Pasted page"], "{query}");
+    }
+    let v = search_json(index.path(), &["cybersecurity"]);
+    let snippet = v["hits"][0]["snippet"].as_str().unwrap_or_default();
+    assert!(
+        snippet.contains("<b>cyber\u{00AD}security</b>"),
+        "{snippet}"
+    );
+}

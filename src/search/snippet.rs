@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use serde::Serialize;
-use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+use tantivy::tokenizer::TextAnalyzer;
 
 /// Number of bytes a fragment aims for.
 pub const FRAGMENT_LEN: usize = 170;
@@ -103,10 +103,9 @@ fn marks(analyzer: &mut TextAnalyzer, text: &str, terms: &Terms) -> Vec<Mark> {
     // stems keep the word's first letters, so only tokens that start like a
     // query stem are stemmed; the rest cannot match.
     let prefixes: Vec<&str> = stems.iter().map(|s| &s[..floor_boundary(s, 3)]).collect();
-    let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .build();
+    // The analyzer's words before stemming, so accents and invisible
+    // characters are treated as in the index.
+    let mut plain = crate::analyzer::unstemmed();
     let mut candidates: Vec<(usize, String)> = Vec::new();
     let mut slots = Vec::new();
     let mut stream = plain.token_stream(text);
