@@ -605,4 +605,8 @@ fn soft_hyphens_and_decomposed_accents_in_documents_split_words() {
         snippet.contains("<b>cyber\u{00AD}security</b>"),
         "{snippet}"
     );
+    // Highlights find the accented word a plain query matched.
+    let v = search_json(index.path(), &["Zurich"]);
+    let snippet = v["hits"][0]["snippet"].as_str().unwrap_or_default();
+    assert!(snippet.contains("<b>Zu\u{0308}rich</b>"), "{snippet}");
 }
