@@ -275,11 +275,16 @@ fn render(
                 required.push(format!("({})", should.join(" OR ")));
             }
             if required.is_empty() {
-                // Only exclusions: tantivy matches nothing.
-                return Ok("(NOT *)".to_string());
+                // tantivy refuses a group of exclusions only; so do we.
+                return Err(Error::Query(
+                    "a query needs at least one word that is not excluded".into(),
+                ));
             }
             required.extend(not);
-            Ok(format!("({})", required.join(" AND ")))
+            Ok(match required.as_slice() {
+                [one] if one.starts_with('(') => one.clone(),
+                _ => format!("({})", required.join(" AND ")),
+            })
         }
         UserInputAst::Boost(inner, boost) => Ok(format!(
             "({})^{}",

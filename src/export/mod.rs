@@ -270,10 +270,12 @@ pub fn export_fields(schema: &Schema) -> Result<Vec<ExportField>> {
                 FieldKind::Integer
             }
             FieldType::Date(_) => FieldKind::Date,
-            other => return Err(Error::Query(format!(
+            other => {
+                return Err(Error::Query(format!(
                 "export does not know how to map field {name:?} of type {:?}; update src/export",
                 other.value_type()
-            ))),
+            )))
+            }
         };
         out.push(ExportField {
             name: name.to_string(),
