@@ -164,17 +164,28 @@ fn a_two_shard_sphinx_cluster_counts_like_cpsearch() {
     let dir = tempfile::tempdir().expect("tempdir");
     let idx = dir.path().join("idx");
     let out = dir.path().join("sphinx");
-    cpsearch()
-        .args(["index", "corpus", "--quiet", "--index"])
-        .arg(&idx)
-        .assert()
-        .success();
-    cpsearch()
-        .args(["export", "--to", "sphinx", "--shards", "2", "--index"])
-        .arg(&idx)
-        .arg(&out)
-        .assert()
-        .success();
+    // A copy of the corpus, so the second half can change it.
+    let corpus = dir.path().join("corpus");
+    copy_tree(Path::new("corpus"), &corpus);
+    let reindex = || {
+        cpsearch()
+            .args(["index", "--quiet", "--index"])
+            .arg(&idx)
+            .arg(&corpus)
+            .assert()
+            .success();
+    };
+    let export = |extra: &[&str]| {
+        cpsearch()
+            .args(["export", "--to", "sphinx", "--shards", "2", "--index"])
+            .arg(&idx)
+            .arg(&out)
+            .args(extra)
+            .assert()
+            .success();
+    };
+    reindex();
+    export(&[]);
 
     // Our own configs on free ports (the exported ones use 9306/9406…),
     // made by the same function from the same schema.
@@ -293,5 +304,81 @@ fn a_two_shard_sphinx_cluster_counts_like_cpsearch() {
         checked += 1;
     }
     eprintln!("{checked} counts compared on a 2-shard Sphinx cluster");
+
+    // Keeping the cluster in sync: remove a folder of articles and edit
+    // one, re-index, export what changed since the last export and load it.
+    let gone = corpus.join("text");
+    let removed = walk(&gone).len();
+    std::fs::remove_dir_all(&gone).expect("rm");
+    let edited = walk(&corpus.join("markdown"))[0].clone();
+    let text = std::fs::read_to_string(&edited).expect("read");
+    std::fs::write(
+        &edited,
+        format!("{text}\n\nUpdate: zyxwvut sanctions followed.\n"),
+    )
+    .expect("write");
+    reindex();
+    export(&["--changed-since", "last"]);
+    for (k, node) in nodes.iter().enumerate() {
+        load(node.sql_port, &out.join(format!("load-{k}.sql")));
+    }
+    let total_after = cpsearch_count(&idx, &[""]);
+    assert!(
+        removed > 0 && total_after < total,
+        "{total_after} < {total}"
+    );
+    assert_eq!(
+        count(coordinator, &dist, ""),
+        total_after,
+        "deletions reached the shards"
+    );
+    assert_eq!(
+        count(
+            coordinator,
+            &dist,
+            "MATCH('@(title_stem,body_stem) zyxwvut')"
+        ),
+        1,
+        "the edited article was replaced"
+    );
+    for agency in stats["facets"]["agency"]
+        .as_object()
+        .expect("agencies")
+        .keys()
+        .take(12)
+    {
+        let ours = cpsearch_count(&idx, &["", "--agency", agency]);
+        let theirs = count(
+            coordinator,
+            &dist,
+            &format!("agency = {}", sphinx::value_id(agency)),
+        );
+        assert_eq!(theirs, ours, "agency {agency} after the sync");
+    }
     drop(daemons);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry"))
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for file in walk(from) {
+        let target = to.join(file.strip_prefix(from).expect("inside"));
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&file, &target).expect("copy");
+    }
 }
