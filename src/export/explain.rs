@@ -386,3 +386,53 @@ fn escape_word(word: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(query: &str, dialect: Dialect, any: bool) -> String {
+        let ast = tantivy::query_grammar::parse_query(query).expect("parses");
+        render(&ast, dialect, any, &mut crate::analyzer::english()).expect("renders")
+    }
+
+    #[test]
+    fn words_are_stemmed_for_quickwit_and_kept_for_opensearch() {
+        assert_eq!(
+            rendered("sanctions", Dialect::Quickwit, false),
+            "(title_stem:\"sanction\" OR body_stem:\"sanction\")"
+        );
+        assert_eq!(
+            rendered("title:Attacks", Dialect::Quickwit, false),
+            "title_stem:\"attack\""
+        );
+        assert_eq!(
+            rendered("sanctions", Dialect::OpenSearch, false),
+            "\"sanctions\""
+        );
+    }
+
+    #[test]
+    fn default_operator_and_exclusions_follow_cpsearch() {
+        assert_eq!(
+            rendered("a b -c", Dialect::OpenSearch, false),
+            "(\"a\" AND \"b\" AND NOT \"c\")"
+        );
+        assert_eq!(
+            rendered("a b", Dialect::OpenSearch, true),
+            "(\"a\" OR \"b\")"
+        );
+        assert_eq!(
+            rendered("a OR b", Dialect::OpenSearch, false),
+            "(\"a\" OR \"b\")"
+        );
+        let ast = tantivy::query_grammar::parse_query("-a").expect("parses");
+        assert!(render(
+            &ast,
+            Dialect::OpenSearch,
+            false,
+            &mut crate::analyzer::english()
+        )
+        .is_err());
+    }
+}

@@ -271,7 +271,7 @@ pub fn export_fields(schema: &Schema) -> Result<Vec<ExportField>> {
             }
             FieldType::Date(_) => FieldKind::Date,
             other => {
-                return Err(Error::Query(format!(
+                return Err(Error::Export(format!(
                 "export does not know how to map field {name:?} of type {:?}; update src/export",
                 other.value_type()
             )))
@@ -318,7 +318,7 @@ fn read_state(dir: &Path) -> Result<Option<ExportState>> {
     let path = dir.join(STATE_FILE);
     match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            Error::Query(format!(
+            Error::Export(format!(
                 "{}: unreadable export state ({e}); delete it to export everything again",
                 path.display()
             ))
@@ -357,14 +357,14 @@ pub fn export(
         if prev.engine.is_some_and(|e| e != options.engine)
             || (options.engine == Engine::Sphinx && prev.shards != options.shards)
         {
-            return Err(Error::Query(format!(
+            return Err(Error::Export(format!(
                 "{} holds an export for another engine or shard count; export to a new directory",
                 dir.display()
             )));
         }
     }
     if options.changed == Changed::SinceLastExport && previous.is_none() {
-        return Err(Error::Query(format!(
+        return Err(Error::Export(format!(
             "no earlier export in {}; run the export once without --changed-since last",
             dir.display()
         )));
@@ -592,4 +592,51 @@ pub(crate) fn shell_quote(s: &str) -> String {
 pub(crate) fn sorted(ids: &[String]) -> Vec<&str> {
     let set: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
     set.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_stay_under_the_bound_and_a_huge_entry_gets_its_own_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut chunks = Chunked::new(dir.path(), "docs", "ndjson", 10);
+        for entry in ["aaaa\n", "bbbb\n", "cccc\n", "a-very-long-entry\n", "dd\n"] {
+            chunks.write(entry.as_bytes()).expect("write");
+        }
+        let (files, oversized) = chunks.finish().expect("finish");
+        let contents: Vec<String> = files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).expect("read"))
+            .collect();
+        assert_eq!(
+            contents,
+            ["aaaa\nbbbb\n", "cccc\n", "a-very-long-entry\n", "dd\n"]
+        );
+        assert_eq!(oversized, 1);
+        assert!(files[0].ends_with("docs-0001.ndjson"));
+    }
+
+    #[test]
+    fn shell_quoting_survives_spaces_and_quotes() {
+        assert_eq!(
+            shell_quote("/tmp/out/docs-0001.ndjson"),
+            "/tmp/out/docs-0001.ndjson"
+        );
+        assert_eq!(shell_quote("my dir/it's"), "'my dir/it'\\''s'");
+    }
+
+    #[test]
+    fn every_schema_field_is_exported_with_a_kind() {
+        let (schema, _) = crate::schema::build();
+        let fields = export_fields(&schema).expect("fields");
+        let kind = |name: &str| fields.iter().find(|f| f.name == name).map(|f| f.kind);
+        assert_eq!(kind(names::TITLE), Some(FieldKind::Stemmed));
+        assert_eq!(kind(names::AGENCY), Some(FieldKind::Exact));
+        assert_eq!(kind(names::DATE), Some(FieldKind::Date));
+        assert_eq!(kind("url"), Some(FieldKind::StoredOnly));
+        assert_eq!(kind(BODY_STEM), Some(FieldKind::Words));
+        assert_eq!(fields.len(), schema.fields().count() + 3);
+    }
 }

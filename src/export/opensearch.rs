@@ -165,3 +165,17 @@ impl Sink for OpenSearchSink {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_over_the_512_byte_limit_become_a_stable_digest() {
+        assert_eq!(bulk_id("https://example.org/a"), "https://example.org/a");
+        let long = format!("https://example.org/{}", "x".repeat(600));
+        let id = bulk_id(&long);
+        assert!(id.starts_with("blake3:") && id.len() <= MAX_ID_BYTES);
+        assert_eq!(bulk_id(&long), id);
+    }
+}

@@ -375,3 +375,32 @@ impl Sink for SphinxSink {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_strings_escape_quotes_backslashes_and_control_characters() {
+        assert_eq!(
+            sql_string("it's a \\ test\n\0end"),
+            "'it\\'s a \\\\ test  end'"
+        );
+    }
+
+    #[test]
+    fn ids_are_positive_and_below_two_to_the_63() {
+        for id in ["", "a", "https://example.org/x", "path/file.txt#3"] {
+            let n = value_id(id);
+            assert!(n >= 1, "{id}");
+            assert_eq!(numeric_id(id), n as u64);
+        }
+        assert_ne!(value_id("CISA"), value_id("FBI"));
+    }
+
+    #[test]
+    fn index_names_are_identifiers() {
+        assert_eq!(index_name("cyberpolicy-news"), "cyberpolicy_news");
+        assert_eq!(distributed_name("a.b"), "a_b_all");
+    }
+}
