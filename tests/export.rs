@@ -436,3 +436,25 @@ fn explain_translates_stemmed_words_filters_and_facets() {
         "month"
     );
 }
+
+#[test]
+fn exporting_into_a_file_says_to_give_a_directory() {
+    let (dir, idx) = corpus_index();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").expect("write");
+    cpsearch()
+        .args(["export", "--to", "quickwit"])
+        .arg(&file)
+        .arg("--index")
+        .arg(&idx)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "give a directory for the export files",
+        ));
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "x",
+        "the file is untouched"
+    );
+}

@@ -82,8 +82,7 @@ pub fn export(args: ExportArgs, taxonomy: &Taxonomy) -> Result<u8> {
     let summary = export::export(&store, taxonomy, &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &summary)?;
-        writeln!(out)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
     } else {
         writeln!(
             out,
@@ -131,8 +130,8 @@ pub fn explain(
     let explained = explain::explain(engine, &prepared, &mut analyzer)?;
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, &explained)?;
-        writeln!(out)?;
+        // Through a String, so a closed pipe stays an io::Error (exit 0).
+        writeln!(out, "{}", serde_json::to_string_pretty(&explained)?)?;
     } else {
         writeln!(out, "{}", explained.curl())?;
     }

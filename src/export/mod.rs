@@ -194,14 +194,6 @@ impl Record {
         }
     }
 
-    /// Unix seconds of the date, if any.
-    pub fn timestamp(&self) -> Option<i64> {
-        let date = self.date.as_deref()?;
-        chrono::DateTime::parse_from_rfc3339(date)
-            .ok()
-            .map(|d| d.timestamp())
-    }
-
     /// A short digest of everything exported, to notice changed documents.
     fn digest(&self) -> Result<String> {
         let json = serde_json::to_vec(self)?;
@@ -351,6 +343,12 @@ pub fn export(
     options: &ExportOptions,
 ) -> Result<ExportSummary> {
     let dir = &options.dir;
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Export(format!(
+            "{} is a file; give a directory for the export files",
+            dir.display()
+        )));
+    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let previous = read_state(dir)?;
     if let Some(prev) = &previous {
