@@ -216,6 +216,9 @@ pub(crate) struct SphinxSink {
     header: String,
     shards: Vec<ShardFile>,
     values: std::collections::BTreeMap<(String, String), i64>,
+    /// Sphinx ids written so far: a clash would make one document silently
+    /// replace another, so it is an error instead.
+    ids: std::collections::HashSet<u64>,
     configs: Vec<PathBuf>,
 }
 
@@ -274,6 +277,7 @@ impl SphinxSink {
             header,
             shards: files,
             values: Default::default(),
+            ids: Default::default(),
             configs,
         })
     }
@@ -302,6 +306,12 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 
 impl Sink for SphinxSink {
     fn add(&mut self, record: &Record, _replaces: bool) -> Result<()> {
+        if !self.ids.insert(numeric_id(&record.id)) {
+            return Err(Error::Export(format!(
+                "{:?} has the same Sphinx id as an earlier document; export the two with a filter apart",
+                record.id
+            )));
+        }
         let json = serde_json::to_value(record)?;
         self.remember_values(&json);
         let mut row = vec![numeric_id(&record.id).to_string()];
