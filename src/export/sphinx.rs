@@ -308,7 +308,7 @@ impl Sink for SphinxSink {
     fn add(&mut self, record: &Record, _replaces: bool) -> Result<()> {
         if !self.ids.insert(numeric_id(&record.id)) {
             return Err(Error::Export(format!(
-                "{:?} has the same Sphinx id as an earlier document; export the two with a filter apart",
+                "{:?} has the same Sphinx id as an earlier document, and Sphinx cannot hold both; please report it",
                 record.id
             )));
         }
