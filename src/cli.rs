@@ -280,8 +280,9 @@ pub struct ExportArgs {
     #[arg(long, value_name = "NAME", default_value = cpsearch::export::DEFAULT_INDEX_NAME)]
     pub name: String,
 
-    /// Send only documents changed since DATE (file times), or "last" for
-    /// those that differ from the last export to DIR; vanished ones are deleted.
+    /// Send only documents from files modified on or after DATE, or, with
+    /// "last", those that differ from the last export to DIR; documents gone
+    /// since the last export are deleted.
     #[arg(long, value_name = "DATE|last")]
     pub changed_since: Option<String>,
 

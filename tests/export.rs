@@ -458,3 +458,24 @@ fn exporting_into_a_file_says_to_give_a_directory() {
         "the file is untouched"
     );
 }
+
+#[test]
+fn changed_since_a_date_sends_only_documents_of_files_modified_since() {
+    let (dir, idx) = corpus_index();
+    let future = export(
+        &idx,
+        &dir.path().join("future"),
+        &["--to", "opensearch", "--changed-since", "2999-01-01"],
+    );
+    assert_eq!(
+        (future["documents"].as_u64(), future["unchanged"].as_u64()),
+        (Some(0), Some(129))
+    );
+    // Every corpus file was written (checked out) after 2000.
+    let past = export(
+        &idx,
+        &dir.path().join("past"),
+        &["--to", "opensearch", "--changed-since", "2000-01-01"],
+    );
+    assert_eq!(past["documents"], 129);
+}

@@ -394,7 +394,7 @@ pub fn export(
         let before = previous.documents.get(&record.id);
         let send = match (&options.changed, &recent) {
             (Changed::SinceLastExport, _) => before != Some(&digest),
-            (Changed::Since(_), Some(recent)) => recent.contains(&record.id) || before.is_none(),
+            (Changed::Since(_), Some(recent)) => recent.contains(&record.id),
             _ => true,
         };
         if send {
