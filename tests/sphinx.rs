@@ -153,74 +153,103 @@ fn timestamp(day: &str) -> i64 {
         .timestamp()
 }
 
-#[test]
-fn a_two_shard_sphinx_cluster_counts_like_cpsearch() {
-    if !installed("searchd") || !installed("mysql") {
-        eprintln!(
-            "SKIPPED: searchd not installed (apt-get install sphinxsearch default-mysql-client)"
-        );
-        return;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let idx = dir.path().join("idx");
-    let out = dir.path().join("sphinx");
-    // A copy of the corpus, so the second half can change it.
-    let corpus = dir.path().join("corpus");
-    copy_tree(Path::new("corpus"), &corpus);
-    let reindex = || {
-        cpsearch()
-            .args(["index", "--quiet", "--index"])
-            .arg(&idx)
-            .arg(&corpus)
-            .assert()
-            .success();
-    };
-    let export = |extra: &[&str]| {
-        cpsearch()
-            .args(["export", "--to", "sphinx", "--shards", "2", "--index"])
-            .arg(&idx)
-            .arg(&out)
-            .args(extra)
-            .assert()
-            .success();
-    };
-    reindex();
-    export(&[]);
+/// Two searchd shards on free loopback ports, the distributed index on the
+/// first, each shard loaded with its part of the export in `out`. Our own
+/// configs (the exported ones use fixed ports), made by the same function
+/// from the same schema.
+struct Cluster {
+    nodes: Vec<sphinx::Node>,
+    dist: String,
+    // Last, so the servers stop after everything else is dropped.
+    _daemons: Vec<Searchd>,
+}
 
-    // Our own configs on free ports (the exported ones use 9306/9406…),
-    // made by the same function from the same schema.
-    let store = Store::open(&idx).expect("index");
-    let fields = export_fields(&store.index().schema()).expect("fields");
-    let name = cpsearch::export::DEFAULT_INDEX_NAME;
-    let nodes: Vec<sphinx::Node> = (0..2)
-        .map(|k| sphinx::Node {
-            data_dir: dir.path().join(format!("node{k}")),
-            sql_port: free_port(),
-            api_port: free_port(),
-        })
-        .collect();
-    let agents: Vec<String> = nodes
-        .iter()
-        .map(|n| format!("127.0.0.1:{}", n.api_port))
-        .collect();
-    let mut daemons = Vec::new();
-    for (k, node) in nodes.iter().enumerate() {
-        std::fs::create_dir_all(&node.data_dir).expect("mkdir");
-        let config = node.data_dir.join("sphinx.conf");
-        let text = sphinx::searchd_config(name, &fields, node, if k == 0 { &agents } else { &[] });
-        std::fs::write(&config, text).expect("config");
-        daemons.push(Searchd::start(config, node.data_dir.join("searchd.pid")));
+impl Cluster {
+    fn start(dir: &Path, idx: &Path) -> Cluster {
+        let store = Store::open(idx).expect("index");
+        let fields = export_fields(&store.index().schema()).expect("fields");
+        let name = cpsearch::export::DEFAULT_INDEX_NAME;
+        let nodes: Vec<sphinx::Node> = (0..2)
+            .map(|k| sphinx::Node {
+                data_dir: dir.join(format!("node{k}")),
+                sql_port: free_port(),
+                api_port: free_port(),
+            })
+            .collect();
+        let agents: Vec<String> = nodes
+            .iter()
+            .map(|n| format!("127.0.0.1:{}", n.api_port))
+            .collect();
+        let mut daemons = Vec::new();
+        for (k, node) in nodes.iter().enumerate() {
+            std::fs::create_dir_all(&node.data_dir).expect("mkdir");
+            let config = node.data_dir.join("sphinx.conf");
+            let text =
+                sphinx::searchd_config(name, &fields, node, if k == 0 { &agents } else { &[] });
+            std::fs::write(&config, text).expect("config");
+            daemons.push(Searchd::start(config, node.data_dir.join("searchd.pid")));
+        }
+        for node in &nodes {
+            wait_ready(node.sql_port);
+        }
+        Cluster {
+            nodes,
+            dist: sphinx::distributed_name(name),
+            _daemons: daemons,
+        }
     }
-    for (k, node) in nodes.iter().enumerate() {
-        wait_ready(node.sql_port);
-        load(node.sql_port, &out.join(format!("load-{k}.sql")));
-    }
-    let coordinator = nodes[0].sql_port;
-    let dist = sphinx::distributed_name(name);
-    let shard = sphinx::index_name(name);
 
-    let total = cpsearch_count(&idx, &[""]);
-    let on_shards: Vec<u64> = nodes
+    fn load(&self, out: &Path) {
+        for (k, node) in self.nodes.iter().enumerate() {
+            load(node.sql_port, &out.join(format!("load-{k}.sql")));
+        }
+    }
+
+    /// A count from the coordinator.
+    fn count(&self, condition: &str) -> u64 {
+        count(self.nodes[0].sql_port, &self.dist, condition)
+    }
+}
+
+fn export_sphinx(idx: &Path, out: &Path, extra: &[&str]) {
+    cpsearch()
+        .args(["export", "--to", "sphinx", "--shards", "2", "--index"])
+        .arg(idx)
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+fn reindex(corpus: &Path, idx: &Path) {
+    cpsearch()
+        .args(["index", "--quiet", "--index"])
+        .arg(idx)
+        .arg(corpus)
+        .assert()
+        .success();
+}
+
+fn stats(idx: &Path) -> Value {
+    serde_json::from_slice(
+        &cpsearch()
+            .args(["stats", "--json", "--index"])
+            .arg(idx)
+            .output()
+            .expect("stats")
+            .stdout,
+    )
+    .expect("json")
+}
+
+/// Compares the coordinator's counts with cpsearch's: the whole split, the
+/// top agencies, every year and the date ranges exactly, the terms within
+/// 1%. Returns how many counts were compared.
+fn compare(cluster: &Cluster, idx: &Path, ranges: &[(&str, &str)], terms: &[&str]) -> usize {
+    let shard = sphinx::index_name(cpsearch::export::DEFAULT_INDEX_NAME);
+    let total = cpsearch_count(idx, &[""]);
+    let on_shards: Vec<u64> = cluster
+        .nodes
         .iter()
         .map(|n| count(n.sql_port, &shard, ""))
         .collect();
@@ -233,52 +262,84 @@ fn a_two_shard_sphinx_cluster_counts_like_cpsearch() {
         total,
         "split without loss or overlap"
     );
-    assert_eq!(count(coordinator, &dist, ""), total);
-
-    let stats: Value = serde_json::from_slice(
-        &cpsearch()
-            .args(["stats", "--json", "--index"])
-            .arg(&idx)
-            .output()
-            .expect("stats")
-            .stdout,
-    )
-    .expect("json");
-    let mut checked = 0;
+    assert_eq!(cluster.count(""), total);
+    let stats = stats(idx);
+    let mut checked = 1;
     for agency in stats["facets"]["agency"]
         .as_object()
         .expect("agencies")
         .keys()
         .take(12)
     {
-        let ours = cpsearch_count(&idx, &["", "--agency", agency]);
-        let theirs = count(
-            coordinator,
-            &dist,
-            &format!("agency = {}", sphinx::value_id(agency)),
-        );
+        let ours = cpsearch_count(idx, &["", "--agency", agency]);
+        let theirs = cluster.count(&format!("agency = {}", sphinx::value_id(agency)));
         assert_eq!(theirs, ours, "agency {agency}");
         checked += 1;
     }
     for year in stats["facets"]["year"].as_object().expect("years").keys() {
-        let ours = cpsearch_count(&idx, &["", "--year", year]);
-        let theirs = count(coordinator, &dist, &format!("year = {year}"));
-        assert_eq!(theirs, ours, "year {year}");
+        let ours = cpsearch_count(idx, &["", "--year", year]);
+        assert_eq!(
+            cluster.count(&format!("year = {year}")),
+            ours,
+            "year {year}"
+        );
         checked += 1;
     }
-    for (from, to) in [
-        ("2015-01-01", "2019-12-31"),
-        ("2021-05-01", "2021-05-31"),
-        ("2010-01-01", "2026-12-31"),
-    ] {
-        let ours = cpsearch_count(&idx, &["", "--from", from, "--to", to]);
+    for (from, to) in ranges {
+        let ours = cpsearch_count(idx, &["", "--from", from, "--to", to]);
         let end = timestamp(to) + 86_400;
         let condition = format!("dated = 1 AND date >= {} AND date < {end}", timestamp(from));
-        assert_eq!(count(coordinator, &dist, &condition), ours, "{from}..{to}");
+        assert_eq!(cluster.count(&condition), ours, "{from}..{to}");
         checked += 1;
     }
     let mut analyzer = cpsearch::analyzer::english();
-    for word in [
+    for word in terms {
+        let ours = cpsearch_count(idx, &[word]);
+        let stem = cpsearch::export::stems(&mut analyzer, word);
+        let theirs = cluster.count(&format!("MATCH('@(title_stem,body_stem) {stem}')"));
+        eprintln!("term {word} (stem {stem}): cpsearch {ours}, sphinx {theirs}");
+        assert!(ours > 0, "{word} is in the corpus");
+        assert!(
+            ours.abs_diff(theirs) * 100 <= ours,
+            "{word}: cpsearch {ours}, sphinx {theirs}"
+        );
+        checked += 1;
+    }
+    eprintln!("{checked} counts compared on a 2-shard Sphinx cluster");
+    checked
+}
+
+fn sphinx_missing() -> bool {
+    let missing = !installed("searchd") || !installed("mysql");
+    if missing {
+        eprintln!(
+            "SKIPPED: searchd not installed (apt-get install sphinxsearch default-mysql-client)"
+        );
+    }
+    missing
+}
+
+#[test]
+fn a_two_shard_sphinx_cluster_counts_like_cpsearch_and_stays_in_sync() {
+    if sphinx_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let idx = dir.path().join("idx");
+    let out = dir.path().join("sphinx");
+    // A copy of the corpus, so the second half can change it.
+    let corpus = dir.path().join("corpus");
+    copy_tree(Path::new("corpus"), &corpus);
+    reindex(&corpus, &idx);
+    export_sphinx(&idx, &out, &[]);
+    let cluster = Cluster::start(dir.path(), &idx);
+    cluster.load(&out);
+    let ranges = [
+        ("2015-01-01", "2019-12-31"),
+        ("2021-05-01", "2021-05-31"),
+        ("2010-01-01", "2026-12-31"),
+    ];
+    let terms = [
         "ransomware",
         "sanctions",
         "election",
@@ -286,24 +347,9 @@ fn a_two_shard_sphinx_cluster_counts_like_cpsearch() {
         "attacked",
         "agencies",
         "critical",
-    ] {
-        let ours = cpsearch_count(&idx, &[word]);
-        let stem = cpsearch::export::stems(&mut analyzer, word);
-        let theirs = count(
-            coordinator,
-            &dist,
-            &format!("MATCH('@(title_stem,body_stem) {stem}')"),
-        );
-        let diff = ours.abs_diff(theirs);
-        eprintln!("term {word} (stem {stem}): cpsearch {ours}, sphinx {theirs}");
-        assert!(ours > 0, "{word} is in the corpus");
-        assert!(
-            diff * 100 <= ours,
-            "{word}: cpsearch {ours}, sphinx {theirs}"
-        );
-        checked += 1;
-    }
-    eprintln!("{checked} counts compared on a 2-shard Sphinx cluster");
+    ];
+    compare(&cluster, &idx, &ranges, &terms);
+    let total = cpsearch_count(&idx, &[""]);
 
     // Keeping the cluster in sync: remove a folder of articles and edit
     // one, re-index, export what changed since the last export and load it.
@@ -317,45 +363,50 @@ fn a_two_shard_sphinx_cluster_counts_like_cpsearch() {
         format!("{text}\n\nUpdate: zyxwvut sanctions followed.\n"),
     )
     .expect("write");
-    reindex();
-    export(&["--changed-since", "last"]);
-    for (k, node) in nodes.iter().enumerate() {
-        load(node.sql_port, &out.join(format!("load-{k}.sql")));
-    }
+    reindex(&corpus, &idx);
+    export_sphinx(&idx, &out, &["--changed-since", "last"]);
+    cluster.load(&out);
     let total_after = cpsearch_count(&idx, &[""]);
     assert!(
         removed > 0 && total_after < total,
         "{total_after} < {total}"
     );
     assert_eq!(
-        count(coordinator, &dist, ""),
-        total_after,
-        "deletions reached the shards"
-    );
-    assert_eq!(
-        count(
-            coordinator,
-            &dist,
-            "MATCH('@(title_stem,body_stem) zyxwvut')"
-        ),
+        cluster.count("MATCH('@(title_stem,body_stem) zyxwvut')"),
         1,
         "the edited article was replaced"
     );
-    for agency in stats["facets"]["agency"]
-        .as_object()
-        .expect("agencies")
-        .keys()
-        .take(12)
-    {
-        let ours = cpsearch_count(&idx, &["", "--agency", agency]);
-        let theirs = count(
-            coordinator,
-            &dist,
-            &format!("agency = {}", sphinx::value_id(agency)),
-        );
-        assert_eq!(theirs, ours, "agency {agency} after the sync");
+    // Deletions reached the shards, and every count still agrees.
+    compare(&cluster, &idx, &ranges, &terms);
+}
+
+#[test]
+fn a_two_shard_sphinx_cluster_counts_like_cpsearch_on_cisa_advisories() {
+    if sphinx_missing() {
+        return;
     }
-    drop(daemons);
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/cisa-csaf");
+    if !data.is_dir() {
+        eprintln!("SKIPPED: ../shared/data absent ({})", data.display());
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let idx = dir.path().join("idx");
+    let out = dir.path().join("sphinx");
+    reindex(&data, &idx);
+    export_sphinx(&idx, &out, &[]);
+    let cluster = Cluster::start(dir.path(), &idx);
+    cluster.load(&out);
+    let ranges = [("2018-01-01", "2020-06-30"), ("2023-03-01", "2023-03-31")];
+    let terms = [
+        "vulnerability",
+        "exploited",
+        "remote",
+        "authentication",
+        "siemens",
+    ];
+    let checked = compare(&cluster, &idx, &ranges, &terms);
+    assert!(checked > 15);
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
