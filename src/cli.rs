@@ -36,6 +36,9 @@ pub enum Command {
     Show(ShowArgs),
     /// Print document counts, facets, date span and size of the index.
     Stats(StatsArgs),
+    /// Write the index (or one search's matches) as files that Quickwit,
+    /// OpenSearch/Elasticsearch or Sphinx/Manticore load.
+    Export(ExportArgs),
 }
 
 const QUERY_HELP: &str = "Query syntax:
@@ -243,6 +246,106 @@ pub struct SearchArgs {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+
+    /// Print the request asking this engine the same question instead of searching.
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub explain: Option<ExplainArg>,
+}
+
+/// An engine `search --explain` translates for.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExplainArg {
+    /// Quickwit's search API.
+    Quickwit,
+    /// OpenSearch or Elasticsearch `_search`.
+    #[value(alias = "elasticsearch")]
+    Opensearch,
+}
+
+/// An engine to export for.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EngineArg {
+    /// Quickwit: index-config.yaml and NDJSON.
+    Quickwit,
+    /// OpenSearch or Elasticsearch 8: mapping.json and _bulk files.
+    #[value(alias = "elasticsearch")]
+    Opensearch,
+    /// Sphinx 2.2 or Manticore: searchd configs and SphinxQL.
+    Sphinx,
+}
+
+/// `cpsearch export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Target engine.
+    #[arg(long, value_enum)]
+    pub to: EngineArg,
+
+    /// Directory for the files (created when missing; keeps the state of the last export).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Export only what this query matches (search syntax); empty exports everything.
+    #[arg(value_name = "QUERY", default_value = "")]
+    pub query: String,
+
+    /// Index directory.
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
+
+    /// Index name in the target engine.
+    #[arg(long, value_name = "NAME", default_value = cpsearch::export::DEFAULT_INDEX_NAME)]
+    pub name: String,
+
+    /// Send only documents from files modified on or after DATE, or, with
+    /// "last", those that differ from the last export to DIR; documents gone
+    /// since the last export are deleted.
+    #[arg(long, value_name = "DATE|last")]
+    pub changed_since: Option<String>,
+
+    /// Largest data file in bytes (OpenSearch _bulk files are capped at 10 MB).
+    #[arg(long, value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_file_bytes: usize,
+
+    /// Sphinx shards to split the documents over.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub shards: usize,
+
+    /// Match any of the words instead of all of them.
+    #[arg(long)]
+    pub any: bool,
+
+    /// Only articles naming this agency (repeatable).
+    #[arg(long, value_name = "AGENCY")]
+    pub agency: Vec<String>,
+
+    /// Only articles about this topic (repeatable).
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Vec<String>,
+
+    /// Only articles concerning this country (repeatable).
+    #[arg(long, value_name = "COUNTRY")]
+    pub country: Vec<String>,
+
+    /// Only articles from this source (repeatable).
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Vec<String>,
+
+    /// Only articles published in this year.
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i32>,
+
+    /// Only articles published on or after this date.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Only articles published on or before this date.
+    #[arg(long, value_name = "DATE")]
+    pub to_date: Option<String>,
+
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `cpsearch show`.

@@ -53,6 +53,9 @@ pub enum Error {
     /// No document has the requested id.
     #[error("no document with id {0}")]
     NoSuchDocument(String),
+    /// An export cannot be written as asked.
+    #[error("export: {0}")]
+    Export(String),
     /// An error from the tantivy engine.
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

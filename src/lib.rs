@@ -18,6 +18,7 @@
 pub mod analyzer;
 pub mod document;
 pub mod error;
+pub mod export;
 pub mod index;
 pub mod ingest;
 pub mod normalize;

@@ -16,6 +16,7 @@ use cpsearch::normalize::Taxonomy;
 
 use crate::cli::{Cli, ColorArg, Command, ReadArgs};
 
+mod export;
 mod extract;
 mod index_cmd;
 mod search_cmd;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Search(args) => search_cmd::search_cmd(args, &taxonomy),
         Command::Show(args) => show::show(args),
         Command::Stats(args) => show::stats(args),
+        Command::Export(args) => export::export(args, &taxonomy),
     }
 }
 

@@ -100,6 +100,9 @@ fn explain_state(args: &SearchArgs, documents: u64) -> Result<()> {
 pub fn search_cmd(args: SearchArgs, taxonomy: &Taxonomy) -> Result<u8> {
     let request = search_request(&args)?;
     ensure_index(&args.index, taxonomy)?;
+    if let Some(engine) = args.explain {
+        return super::export::explain(&args.index, engine, &request, args.json, taxonomy);
+    }
     let started = Instant::now();
     let store = Store::open(&args.index)?;
     let reader = store.reader()?;

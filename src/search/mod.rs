@@ -640,6 +640,72 @@ pub fn count_facets(
     Ok(searcher.search(query, &FacetCounter::new(Vec::new(), with_source))?)
 }
 
+/// A request resolved the way `search` resolves it, for code that asks the
+/// same question elsewhere (`export` fetches the matching documents,
+/// `search --explain` translates it for another engine).
+pub struct Prepared {
+    /// The rewritten query (dates as ranges, facet values canonical);
+    /// None when the request lists everything.
+    pub ast: Option<UserInputAst>,
+    /// The request with its facet filter values resolved to stored values.
+    pub request: SearchRequest,
+    /// The tantivy query matching what `search` matches.
+    pub query: Box<dyn Query>,
+}
+
+/// Parses and resolves `request` as [`search_in`] does, without running it.
+pub fn prepare(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    taxonomy: &Taxonomy,
+    request: &SearchRequest,
+) -> Result<Prepared> {
+    let fields = store.fields();
+    let resolver = Resolver {
+        searcher,
+        fields,
+        taxonomy,
+    };
+    let trimmed = request.query.trim();
+    let ast = if trimmed.is_empty() || trimmed == "*" {
+        None
+    } else {
+        let ast = tantivy::query_grammar::parse_query(trimmed).map_err(|_| {
+            Error::Query(format!(
+                "cannot parse {trimmed:?}: check quotes, parentheses and field:value pairs"
+            ))
+        })?;
+        Some(rewrite(ast, &resolver)?)
+    };
+    let text_query: Box<dyn Query> = match &ast {
+        None => Box::new(AllQuery),
+        Some(ast) => {
+            let mut parser = QueryParser::for_index(store.index(), vec![fields.title, fields.body]);
+            if !request.any {
+                parser.set_conjunction_by_default();
+            }
+            parser.build_query_from_user_input_ast(ast.clone())?
+        }
+    };
+    let query = with_filters(text_query, filters(request, &resolver)?);
+    let mut resolved = request.clone();
+    for (name, values) in [
+        (names::AGENCY, &mut resolved.agencies),
+        (names::TOPIC, &mut resolved.topics),
+        (names::COUNTRY, &mut resolved.countries),
+        (names::SOURCE, &mut resolved.sources),
+    ] {
+        for v in values.iter_mut() {
+            *v = resolver.resolve(name, v)?;
+        }
+    }
+    Ok(Prepared {
+        ast,
+        request: resolved,
+        query,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
