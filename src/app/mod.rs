@@ -19,6 +19,7 @@ use crate::cli::{Cli, ColorArg, Command, ReadArgs};
 mod extract;
 mod index_cmd;
 mod search_cmd;
+mod serve;
 mod show;
 
 /// The corpus searched on first run when no index exists.
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         None => Taxonomy::builtin().context("built-in taxonomy")?,
     };
     match cli.command {
+        Command::Serve(args) => return serve::serve(args, taxonomy),
         Command::Extract(args) => extract::extract(args, &taxonomy),
         Command::Index(args) => index_cmd::index_cmd(args, &taxonomy),
         Command::Search(args) => search_cmd::search_cmd(args, &taxonomy),

@@ -21,6 +21,7 @@ use tantivy::query_grammar::{UserInputAst, UserInputBound, UserInputLeaf};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
 
+pub mod disjunctive;
 mod facets;
 pub mod snippet;
 pub mod stats;
