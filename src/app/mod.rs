@@ -34,7 +34,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         None => Taxonomy::builtin().context("built-in taxonomy")?,
     };
     match cli.command {
-        Command::Serve(args) => return serve::serve(args, taxonomy),
+        Command::Serve(args) => serve::serve(args, taxonomy),
         Command::Extract(args) => extract::extract(args, &taxonomy),
         Command::Index(args) => index_cmd::index_cmd(args, &taxonomy),
         Command::Search(args) => search_cmd::search_cmd(args, &taxonomy),
