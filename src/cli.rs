@@ -39,6 +39,8 @@ pub enum Command {
     /// Write the index (or one search's matches) as files that Quickwit,
     /// OpenSearch/Elasticsearch or Sphinx/Manticore load.
     Export(ExportArgs),
+    /// Serve a search page and a JSON API over HTTP (read-only).
+    Serve(ServeArgs),
 }
 
 const QUERY_HELP: &str = "Query syntax:
@@ -379,4 +381,17 @@ pub struct StatsArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `cpsearch serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Index directory (the default one is built from corpus/ on first run).
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
+
+    /// Address to listen on. Anything but a loopback address exposes the
+    /// index to the network and must be asked for.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
 }

@@ -25,6 +25,7 @@ pub mod normalize;
 pub mod output;
 pub mod schema;
 pub mod search;
+pub mod server;
 pub mod synth;
 
 pub use document::{DateSource, Document, Format, RawArticle};

@@ -276,7 +276,9 @@ fn compare(cluster: &Cluster, idx: &Path, ranges: &[(&str, &str)], terms: &[&str
         assert_eq!(theirs, ours, "agency {agency}");
         checked += 1;
     }
-    for year in stats["facets"]["year"].as_object().expect("years").keys() {
+    let years = stats["facets"]["year"].as_object().expect("years");
+    // The year facet also counts undated articles; that key is no year.
+    for year in years.keys().filter(|y| y.as_str() != "undated") {
         let ours = cpsearch_count(idx, &["", "--year", year]);
         assert_eq!(
             cluster.count(&format!("year = {year}")),

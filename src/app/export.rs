@@ -9,16 +9,23 @@ use anyhow::{bail, Result};
 use cpsearch::export::{self, explain, Changed, Engine, ExportOptions};
 use cpsearch::index::Store;
 use cpsearch::normalize::Taxonomy;
+use cpsearch::search::dates::{parse_when, Period};
 use cpsearch::search::{self, SearchRequest};
 
-use super::{ensure_index, parse_day};
+use super::ensure_index;
 use crate::cli::{EngineArg, ExplainArg, ExportArgs};
+
+/// A date flag in the search vocabulary (`2021`, `2021-05`, `2 weeks ago`).
+fn period(value: &str, flag: &str) -> Result<Period> {
+    let today = chrono::Utc::now().date_naive();
+    parse_when(value, Some(today)).map_err(|e| anyhow::anyhow!("{flag} {e}"))
+}
 
 fn changed(arg: Option<&str>) -> Result<Changed> {
     Ok(match arg {
         None => Changed::All,
         Some("last") => Changed::SinceLastExport,
-        Some(day) => Changed::Since(parse_day(day, "--changed-since")?),
+        Some(day) => Changed::Since(period(day, "--changed-since")?.start),
     })
 }
 
@@ -26,12 +33,12 @@ fn export_options(args: &ExportArgs) -> Result<ExportOptions> {
     let from = args
         .from
         .as_deref()
-        .map(|d| parse_day(d, "--from"))
+        .map(|d| period(d, "--from").map(|p| p.start))
         .transpose()?;
     let to = args
         .to_date
         .as_deref()
-        .map(|d| parse_day(d, "--to-date"))
+        .map(|d| period(d, "--to-date").map(|p| p.last_day()))
         .transpose()?;
     if let (Some(a), Some(b)) = (from, to) {
         if a > b {

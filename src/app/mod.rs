@@ -20,6 +20,7 @@ mod export;
 mod extract;
 mod index_cmd;
 mod search_cmd;
+mod serve;
 mod show;
 
 /// The corpus searched on first run when no index exists.
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         None => Taxonomy::builtin().context("built-in taxonomy")?,
     };
     match cli.command {
+        Command::Serve(args) => serve::serve(args, taxonomy),
         Command::Extract(args) => extract::extract(args, &taxonomy),
         Command::Index(args) => index_cmd::index_cmd(args, &taxonomy),
         Command::Search(args) => search_cmd::search_cmd(args, &taxonomy),

@@ -49,6 +49,11 @@ pub fn snippet_html(hit: &Hit) -> String {
     render_fragments(&hit.fragments, html_piece)
 }
 
+/// The title of a hit as safe HTML.
+pub fn title_html(hit: &Hit) -> String {
+    render_highlighted(&hit.title, &hit.title_highlights, html_piece)
+}
+
 /// Writes the results as one JSON object and a newline.
 pub fn write_results(
     out: &mut impl Write,
@@ -62,7 +67,7 @@ pub fn write_results(
             id: &h.id,
             score: h.score,
             title: &h.title,
-            title_html: render_highlighted(&h.title, &h.title_highlights, html_piece),
+            title_html: title_html(h),
             date: h.date,
             source: h.source.as_deref(),
             author: h.author.as_deref(),

@@ -22,6 +22,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
 
 pub mod dates;
+pub mod disjunctive;
 mod facets;
 pub mod lookup;
 pub mod snippet;
@@ -166,38 +167,13 @@ pub fn search_in(
     request: &SearchRequest,
 ) -> Result<SearchResults> {
     let fields = store.fields();
-    let resolver = Resolver {
-        searcher,
-        fields,
-        taxonomy,
-        today: request.today,
-    };
-    let typed = typed::as_typed(&request.query);
-    let trimmed = typed.trim();
-    let list_all = trimmed.is_empty() || trimmed == "*";
+    let Prepared { ast, query, .. } = prepare(store, searcher, taxonomy, request)?;
+    let list_all = ast.is_none();
     let mut highlight_terms = Terms::default();
-    let text_query: Box<dyn Query> = if list_all {
-        Box::new(AllQuery)
-    } else {
-        let ast = tantivy::query_grammar::parse_query(trimmed).map_err(|_| {
-            Error::Query(format!(
-                "cannot parse {trimmed:?}: check quotes, parentheses and field:value pairs"
-            ))
-        })?;
-        let ast = rewrite(ast, &resolver)?;
+    if let Some(ast) = &ast {
         let mut analyzer = store.index().tokenizer_for_field(fields.body)?;
-        collect_terms(&ast, false, &mut analyzer, &mut highlight_terms);
-        let mut parser = QueryParser::for_index(store.index(), vec![fields.title, fields.body]);
-        parser.set_field_boost(fields.title, 2.0);
-        if !request.any {
-            parser.set_conjunction_by_default();
-        }
-        let built = parser
-            .build_query_from_user_input_ast(ast)
-            .map_err(|e| Error::Query(plain_parser_error(&e)))?;
-        flatten(built)
-    };
-    let query = with_filters(text_query, filters(request, &resolver)?);
+        collect_terms(ast, false, &mut analyzer, &mut highlight_terms);
+    }
     let sort = if list_all { Sort::Date } else { request.sort };
     let (limit, offset) = page_bounds(searcher, &*query, request.limit, request.offset)?;
     let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
@@ -665,8 +641,10 @@ pub fn prepare(
         searcher,
         fields,
         taxonomy,
+        today: request.today,
     };
-    let trimmed = request.query.trim();
+    let typed = typed::as_typed(&request.query);
+    let trimmed = typed.trim();
     let ast = if trimmed.is_empty() || trimmed == "*" {
         None
     } else {
@@ -681,10 +659,14 @@ pub fn prepare(
         None => Box::new(AllQuery),
         Some(ast) => {
             let mut parser = QueryParser::for_index(store.index(), vec![fields.title, fields.body]);
+            parser.set_field_boost(fields.title, 2.0);
             if !request.any {
                 parser.set_conjunction_by_default();
             }
-            parser.build_query_from_user_input_ast(ast.clone())?
+            let built = parser
+                .build_query_from_user_input_ast(ast.clone())
+                .map_err(|e| Error::Query(plain_parser_error(&e)))?;
+            flatten(built)
         }
     };
     let query = with_filters(text_query, filters(request, &resolver)?);
