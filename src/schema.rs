@@ -13,8 +13,9 @@ use tantivy::schema::{
 };
 
 /// Bumped whenever the schema or the meaning of a field changes; an index
-/// with another version must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+/// with another version must be rebuilt. (3: ids of articles without a URL
+/// are the file's key, the root's canonical path joined with its path.)
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The analyzer for title and body (see [`crate::analyzer`]).
 pub const TEXT_ANALYZER: &str = crate::analyzer::NAME;
