@@ -135,7 +135,9 @@ pub fn ensure_index(dir: &Path, taxonomy: &Taxonomy) -> Result<()> {
     if missing || !manifest::is_current_version(dir) {
         // The default index is ours to rebuild; an index the user named
         // is refused with instructions instead (Store::open).
-        if missing {
+        if missing && dir.join(manifest::META_FILE).exists() {
+            eprintln!("{DEFAULT_INDEX}/ is damaged: rebuilding it from {DEFAULT_CORPUS}/…");
+        } else if missing {
             eprintln!(
                 "No index yet: building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first (one time)…"
             );

@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::schema::SCHEMA_VERSION;
 
-pub(crate) const META_FILE: &str = "cpsearch.json";
+/// The small metadata file every search reads (`cpsearch.json`).
+pub const META_FILE: &str = "cpsearch.json";
 /// The manifest of indexed files (large; read only by `index`).
 /// zstd-compressed JSON: 100k files make 21 MB of JSON but 6 MB on disk.
 const MANIFEST_FILE: &str = "cpsearch-manifest.json.zst";
