@@ -545,3 +545,40 @@ fn corpus_file(corpus: &Path, i: usize) -> PathBuf {
     }
     path
 }
+
+#[test]
+fn interrupted_full_rebuild_left_a_partial_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("c");
+    const FILES: u64 = 5000;
+    for i in 0..FILES {
+        write(
+            &corpus.join(format!("d{}/a{i:04}.txt", i % 10)),
+            &article(&format!("Article {i}"), "sanctions"),
+        );
+    }
+    let idx = dir.path().join("idx");
+    index(&[&corpus], &idx, &[]);
+    let child = bin()
+        .args(["index", "--full", "--commit-every", "100", "--index"])
+        .arg(&idx)
+        .arg(&corpus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    // SAFETY: a plain kill(2) on the child we spawned.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let out = child.wait_with_output().expect("waits");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    if err.contains("interrupted") {
+        assert!(err.contains("the previous index is unchanged"), "{err}");
+    } else {
+        eprintln!("the rebuild finished before Ctrl-C arrived: {err}");
+    }
+    assert_eq!(total(&idx), FILES, "{err}");
+}
