@@ -60,6 +60,11 @@ pub enum Error {
         /// What is wrong, in a few words.
         detail: String,
     },
+    /// The index files exist but this user may not read them.
+    #[error(
+        "cannot read the index at {0}: permission denied; run as a user who can read its files"
+    )]
+    UnreadableIndex(PathBuf),
     /// The index could not be written (disk full, size limit, read-only).
     #[error("cannot write the index at {path}: {detail}; the previous index is unchanged")]
     CannotWrite {

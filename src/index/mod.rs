@@ -38,6 +38,10 @@ fn damaged(dir: &Path, detail: String) -> Error {
 /// lock held, say) stay what they are.
 fn damaged_by(dir: &Path, e: &tantivy::TantivyError) -> Error {
     use tantivy::TantivyError as T;
+    if format!("{e:?}").contains("PermissionDenied") {
+        // Unreadable is not damaged: rebuilding would not help.
+        return Error::UnreadableIndex(dir.to_path_buf());
+    }
     match e {
         T::DataCorruption(_)
         | T::OpenReadError(_)
