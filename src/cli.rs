@@ -100,7 +100,7 @@ pub struct IndexArgs {
     #[arg(long)]
     pub full: bool,
 
-    /// No progress bar and no summary.
+    /// No progress bar and no warnings: only the summary and errors.
     #[arg(long, short)]
     pub quiet: bool,
 

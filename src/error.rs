@@ -47,6 +47,32 @@ pub enum Error {
         /// The schema version found on disk.
         found: String,
     },
+    /// `--index` names a folder that holds other files and no index.
+    #[error(
+        "{0} is not a cpsearch index but holds other files; give --index an empty or new folder"
+    )]
+    NotAnIndex(PathBuf),
+    /// The index files are damaged (missing or truncated).
+    #[error("index {path} is damaged ({detail}); rebuild it by running `cpsearch index` with the folders it was built from and --index {path}")]
+    DamagedIndex {
+        /// The index directory.
+        path: PathBuf,
+        /// What is wrong, in a few words.
+        detail: String,
+    },
+    /// The index files exist but this user may not read them.
+    #[error(
+        "cannot read the index at {0}: permission denied; run as a user who can read its files"
+    )]
+    UnreadableIndex(PathBuf),
+    /// The index could not be written (disk full, size limit, read-only).
+    #[error("cannot write the index at {path}: {detail}; the previous index is unchanged")]
+    CannotWrite {
+        /// The index directory.
+        path: PathBuf,
+        /// Why, and what to do.
+        detail: String,
+    },
     /// The run was asked to stop (Ctrl-C); what was done is committed.
     #[error("interrupted")]
     Interrupted,

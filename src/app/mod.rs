@@ -30,6 +30,7 @@ const DEFAULT_INDEX: &str = "index";
 
 /// Runs a command; returns the exit status.
 pub fn run(cli: Cli) -> Result<u8> {
+    ignore_file_size_signal();
     let taxonomy = match &cli.taxonomy {
         Some(path) => Taxonomy::from_file(path)?,
         None => Taxonomy::builtin().context("built-in taxonomy")?,
@@ -42,6 +43,19 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Show(args) => show::show(args),
         Command::Stats(args) => show::stats(args),
         Command::Export(args) => export::export(args, &taxonomy),
+    }
+}
+
+/// A write past the file-size limit (`ulimit -f`) sends SIGXFSZ, which
+/// kills the process by default, in the middle of a write, with no message.
+/// Ignored, the write fails with EFBIG instead, and that error is reported
+/// like a full disk while the last commit stays intact.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no handler
+    // code, and runs before any thread that could write is started.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }
 
@@ -98,18 +112,8 @@ pub fn report_problems(
     report: &FileReport,
     err: &mut impl Write,
 ) -> std::io::Result<(usize, usize)> {
+    let skipped = report_skips(report, err)?;
     let mut warnings = 0;
-    if let Some(reason) = &report.skipped {
-        writeln!(err, "skipped {}: {reason}", report.rel)?;
-    }
-    for p in &report.item_problems {
-        let at = p
-            .location
-            .as_deref()
-            .map(|l| format!(": {l}"))
-            .unwrap_or_default();
-        writeln!(err, "skipped {}{at}: {}", report.rel, p.message)?;
-    }
     for w in &report.warnings {
         writeln!(err, "warning {}: {w}", report.rel)?;
         warnings += 1;
@@ -125,8 +129,23 @@ pub fn report_problems(
             warnings += 1;
         }
     }
-    let skipped = usize::from(report.skipped.is_some()) + report.item_problems.len();
     Ok((skipped, warnings))
+}
+
+/// Writes only a file's skips (what `--quiet` keeps); returns their count.
+pub fn report_skips(report: &FileReport, err: &mut impl Write) -> std::io::Result<usize> {
+    if let Some(reason) = &report.skipped {
+        writeln!(err, "skipped {}: {reason}", report.rel)?;
+    }
+    for p in &report.item_problems {
+        let at = p
+            .location
+            .as_deref()
+            .map(|l| format!(": {l}"))
+            .unwrap_or_default();
+        writeln!(err, "skipped {}{at}: {}", report.rel, p.message)?;
+    }
+    Ok(usize::from(report.skipped.is_some()) + report.item_problems.len())
 }
 
 fn is_default_index(dir: &Path) -> bool {
@@ -144,7 +163,9 @@ pub fn ensure_index(dir: &Path, taxonomy: &Taxonomy) -> Result<()> {
     if missing || !manifest::is_current_version(dir) {
         // The default index is ours to rebuild; an index the user named
         // is refused with instructions instead (Store::open).
-        if missing {
+        if missing && dir.join(manifest::META_FILE).exists() {
+            eprintln!("{DEFAULT_INDEX}/ is damaged: rebuilding it from {DEFAULT_CORPUS}/…");
+        } else if missing {
             eprintln!(
                 "No index yet: building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first (one time)…"
             );

@@ -9,12 +9,14 @@ use serde::Serialize;
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
+use super::health::{self, Found};
 use super::manifest::{
-    is_under, manifest_key, read_header, read_meta, stamp, write_meta, FileEntry, IndexMeta,
-    META_FILE, WRITER_PID_FILE, ZSTD_LEVEL,
+    is_under, read_header, read_meta, root_key, stamp, write_meta, FileEntry, IndexMeta, META_FILE,
+    WRITER_PID_FILE, ZSTD_LEVEL,
 };
+use super::owners::UrlOwners;
 use super::Store;
-use crate::document::Document;
+use crate::document::{DateSource, Document};
 use crate::error::{Error, Result};
 use crate::ingest::{self, FileReport, IngestOptions, SourceFile};
 use crate::normalize::Taxonomy;
@@ -92,29 +94,91 @@ pub struct IndexSummary {
     pub rebuild_reason: Option<String>,
     /// The run was stopped early; the files read so far were committed.
     pub interrupted: bool,
+    /// An interrupted rebuild was abandoned: the previous index is unchanged.
+    pub kept_previous: bool,
+    /// Skipped files counted in `skipped_files` that were skipped the same
+    /// way by an earlier run and have not changed.
+    pub skipped_before: usize,
+    /// Files not indexed because another file holds the same article
+    /// (same canonical URL).
+    pub same_article_files: usize,
+    /// Unchanged files read again because an option changed, by reason.
+    pub reread: Vec<Reread>,
+    /// Folders given that hold no files.
+    pub empty_paths: Vec<String>,
+}
+
+/// Files read again for one reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Reread {
+    /// Why ("--max-file-size now admits them").
+    pub reason: String,
+    /// How many files.
+    pub files: usize,
 }
 
 /// Indexes the files under `paths` into `dir`, reusing what an earlier run
 /// indexed. `on_file` sees every file's report with the number of files
-/// that will be read (for progress and messages).
+/// that will be read (for progress and messages); reports of files that are
+/// not read in this run (walk skips) come with 0.
+///
+/// Nothing is written when `dir` holds other files and no index. A full
+/// rebuild of an index that has documents commits once, at the end, so a
+/// search during the run sees the previous index until the new one lands.
+/// A write that fails (disk full, size limit, read-only folder) becomes
+/// [`Error::CannotWrite`] and leaves the last commit as it was.
 pub fn build_index(
     dir: &Path,
     paths: &[PathBuf],
     options: &IndexOptions,
     taxonomy: &Taxonomy,
+    on_file: impl FnMut(&FileReport, usize),
+) -> Result<IndexSummary> {
+    let found = health::inspect(dir)?;
+    let walk = ingest::discover(paths)?;
+    write_loop(dir, paths, walk, found, options, taxonomy, on_file)
+        .map_err(|e| cannot_write(dir, e))
+}
+
+fn write_loop(
+    dir: &Path,
+    paths: &[PathBuf],
+    walk: ingest::Walk,
+    found: Found,
+    options: &IndexOptions,
+    taxonomy: &Taxonomy,
     mut on_file: impl FnMut(&FileReport, usize),
 ) -> Result<IndexSummary> {
-    let walk = ingest::discover(paths)?;
-    let old_meta = read_meta(dir).ok().flatten();
+    let damage = match found {
+        Found::Damaged(why) => Some(why),
+        Found::Nothing | Found::Index => None,
+    };
+    let old_meta = match damage {
+        Some(_) => None,
+        None => read_meta(dir).ok().flatten(),
+    };
     let mut summary = IndexSummary {
         files: walk.files.len(),
         skipped_files: walk.skipped.len(),
+        empty_paths: empty_folders(paths, &walk),
         ..IndexSummary::default()
     };
-    summary.rebuild_reason = rebuild_reason(old_meta.as_ref(), taxonomy, options.full);
+    summary.rebuild_reason = match &damage {
+        Some(why) => Some(format!("the index was damaged ({why}); rebuilt it")),
+        None => rebuild_reason(old_meta.as_ref(), taxonomy, options.full),
+    };
     let full = summary.rebuild_reason.is_some();
+    if damage.is_some() {
+        // It cannot be searched as it is, so nothing searchable is lost.
+        clear_index_files(dir)?;
+    }
     let store = Store::open_for_writing(dir)?;
     let mut writer = store.writer(options)?;
+    let committed_docs = store.reader()?.searcher().num_docs();
+    // tantivy swaps in a commit atomically (a new meta.json), so a rebuild
+    // held in one commit replaces the old index in one step; commits in
+    // between would show searches a half-built index.
+    let hold_commits = full && committed_docs > 0;
     let mut meta = match (&old_meta, full) {
         (Some(m), false) => m.clone(),
         _ => IndexMeta::default(),
@@ -127,9 +191,9 @@ pub fn build_index(
     // Deleting by id before each add is what makes re-runs and resumed
     // crashes duplicate-free, but it costs time on every commit. An index
     // that starts empty only needs it for ids seen twice in this run.
-    let starts_empty = full || store.reader()?.searcher().num_docs() == 0;
+    let starts_empty = full || committed_docs == 0;
     let mut added_ids: HashSet<String> = HashSet::new();
-    if old_meta.is_none() || full {
+    if old_meta.is_none() || (full && !hold_commits) {
         // Written before any document so a run killed before its first
         // commit still leaves an index that searches (empty) instead of one
         // that looks foreign.
@@ -139,30 +203,18 @@ pub fn build_index(
         on_file(&FileReport::skipped(rel, reason.clone()), 0);
     }
 
-    let keys: Vec<String> = walk.files.iter().map(|f| manifest_key(&f.path)).collect();
-    summary.removed += remove_vanished(&mut writer, &store.fields, &mut meta, paths, &keys);
-    // Moved, not copied: on a large first build these lists are tens of MB.
-    let mut to_read = Vec::new();
-    let mut to_read_keys = Vec::new();
-    for (file, key) in walk.files.into_iter().zip(keys) {
-        let (size, mtime) = stamp(&file.path);
-        match meta.files.get(&key) {
-            Some(entry) if entry.size == size && entry.mtime == mtime => {
-                summary.unchanged_files += 1;
-            }
-            Some(entry) => {
-                to_read.push(SourceFile {
-                    known_hash: Some(entry.hash.clone()),
-                    ..file
-                });
-                to_read_keys.push((key, size, mtime));
-            }
-            None => {
-                to_read.push(file);
-                to_read_keys.push((key, size, mtime));
-            }
-        }
-    }
+    let mut owners = UrlOwners::from_manifest(&meta.files);
+    let keys: Vec<String> = walk.files.iter().map(|f| f.key.clone()).collect();
+    summary.removed += remove_vanished(
+        &mut writer,
+        &store.fields,
+        &mut meta,
+        &mut owners,
+        paths,
+        &keys,
+    );
+    drop(keys);
+    let (to_read, stamps) = plan_reads(walk.files, &meta, &options.ingest, &mut summary);
 
     let mut since_commit = 0usize;
     let mut next = 0usize;
@@ -176,9 +228,10 @@ pub fn build_index(
         if stop_requested() {
             return Err(Error::Interrupted);
         }
-        let (key, size, mtime) = std::mem::take(&mut to_read_keys[next]);
+        let key = to_read[next].key.as_str();
+        let (size, mtime) = stamps[next];
         next += 1;
-        on_file(&report, to_read_keys.len());
+        on_file(&report, to_read.len());
         summary.skipped_items += report.item_problems.len();
         summary.warnings += report.warnings.len()
             + report
@@ -187,10 +240,10 @@ pub fn build_index(
                 .map(|d| d.warnings.len())
                 .sum::<usize>();
         if report.unchanged {
-            summary.unchanged_files += 1;
-            if let Some(entry) = meta.files.get_mut(&key) {
+            if let Some(entry) = meta.files.get_mut(key) {
                 entry.size = size;
                 entry.mtime = mtime;
+                count_unchanged(entry, &mut summary);
             }
             return Ok(());
         }
@@ -199,24 +252,37 @@ pub fn build_index(
         }
         let old_ids: Vec<String> = meta
             .files
-            .get(&key)
+            .get(key)
             .map(|e| e.ids.clone())
             .unwrap_or_default();
-        let existed = meta.files.contains_key(&key);
+        // A file skipped before had no documents: its first ones are added.
+        let existed = !old_ids.is_empty();
         let new_ids: Vec<String> = report.documents.iter().map(|d| d.id.clone()).collect();
         let new_set: HashSet<&String> = new_ids.iter().collect();
         for old in old_ids.iter().filter(|id| !new_set.contains(id)) {
-            writer.delete_term(Term::from_field_text(store.fields.id, old));
-            summary.removed += 1;
+            if owners.release(old, key) {
+                writer.delete_term(Term::from_field_text(store.fields.id, old));
+                summary.removed += 1;
+            }
         }
+        let mut n = 0usize;
+        let mut same_article = false;
         for document in &report.documents {
+            // Another file already holds this URL: one article, one
+            // document (the first file's).
+            if owners.held_elsewhere(&document.id, key) && !old_ids.contains(&document.id) {
+                same_article = true;
+                continue;
+            }
             let first_time = starts_empty && added_ids.insert(document.id.clone());
             if !first_time {
                 writer.delete_term(Term::from_field_text(store.fields.id, &document.id));
             }
             writer.add_document(to_tantivy(&store.fields, document))?;
+            n += 1;
         }
-        let n = report.documents.len();
+        owners.claim(key, &new_ids);
+        summary.same_article_files += usize::from(same_article);
         summary.indexed += n;
         if existed {
             summary.updated += n;
@@ -224,19 +290,24 @@ pub fn build_index(
             summary.added += n;
         }
         // Skipped files are remembered too, so an unchanged one is not read
-        // (and reported) again on every run.
-        let hash = report.hash.clone().unwrap_or_default();
-        meta.files.insert(
-            key,
-            FileEntry {
-                size,
-                mtime,
-                hash,
-                ids: new_ids,
-            },
-        );
+        // again on every run, yet still counted, and read once the option
+        // that skipped it changes.
+        let entry = FileEntry {
+            size,
+            mtime,
+            hash: report.hash.clone().unwrap_or_default(),
+            ids: new_ids,
+            skipped: report.skipped.clone(),
+            max_file_size: options.ingest.max_file_size,
+            date_from_mtime: options.ingest.date_from_mtime,
+            mtime_sensitive: report
+                .documents
+                .iter()
+                .any(|d| d.date.is_none() || d.date_source == Some(DateSource::Mtime)),
+        };
+        meta.files.insert(key.to_string(), entry);
         since_commit += n.max(1);
-        if since_commit >= options.commit_every {
+        if !hold_commits && since_commit >= options.commit_every {
             writer.commit()?;
             write_meta(dir, &meta)?;
             since_commit = 0;
@@ -248,6 +319,13 @@ pub fn build_index(
         Err(Error::Interrupted) => summary.interrupted = true,
         // Nothing from this run is committed: the last commit stays intact.
         Err(e) => return Err(e),
+    }
+    if summary.interrupted && hold_commits {
+        // Half a rebuild would replace a whole index: keep the old one.
+        writer.rollback()?;
+        summary.kept_previous = true;
+        summary.total_documents = committed_docs;
+        return Ok(summary);
     }
     writer.commit()?;
     write_meta(dir, &meta)?;
@@ -262,6 +340,117 @@ pub fn build_index(
     Ok(summary)
 }
 
+/// Splits the walked files into those to read and those the manifest
+/// already covers, counting the latter. A file is read when it is new,
+/// changed, or an option it was read with has changed in a way that
+/// changes its result (the reason is counted in `summary.reread`).
+fn plan_reads(
+    files: Vec<SourceFile>,
+    meta: &IndexMeta,
+    ingest: &IngestOptions,
+    summary: &mut IndexSummary,
+) -> (Vec<SourceFile>, Vec<(u64, i128)>) {
+    // Moved, not copied: on a large first build these lists are tens of MB.
+    let mut to_read = Vec::new();
+    let mut stamps = Vec::new();
+    for file in files {
+        let (size, mtime) = stamp(&file.path);
+        let Some(entry) = meta.files.get(&file.key) else {
+            to_read.push(file);
+            stamps.push((size, mtime));
+            continue;
+        };
+        let same_stamp = entry.size == size && entry.mtime == mtime;
+        let option_change = entry.option_change(ingest);
+        if let Some(reason) = option_change.filter(|_| same_stamp) {
+            note_reread(summary, reason);
+        }
+        match (same_stamp, option_change) {
+            (true, None) => count_unchanged(entry, summary),
+            (true, Some(_)) => {
+                to_read.push(file);
+                stamps.push((size, mtime));
+            }
+            (false, change) => {
+                // Unchanged bytes need not be parsed again, unless an
+                // option would now give a different result.
+                let known_hash = change.is_none().then(|| entry.hash.clone());
+                to_read.push(SourceFile { known_hash, ..file });
+                stamps.push((size, mtime));
+            }
+        }
+    }
+    (to_read, stamps)
+}
+
+/// Counts a file not read again: unchanged, or skipped as before.
+fn count_unchanged(entry: &FileEntry, summary: &mut IndexSummary) {
+    if entry.skipped.is_some() {
+        summary.skipped_files += 1;
+        summary.skipped_before += 1;
+    } else {
+        summary.unchanged_files += 1;
+    }
+}
+
+fn note_reread(summary: &mut IndexSummary, reason: &str) {
+    match summary.reread.iter_mut().find(|r| r.reason == reason) {
+        Some(r) => r.files += 1,
+        None => summary.reread.push(Reread {
+            reason: reason.to_string(),
+            files: 1,
+        }),
+    }
+}
+
+/// The walked folders that hold no file at all.
+fn empty_folders(paths: &[PathBuf], walk: &ingest::Walk) -> Vec<String> {
+    paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .filter(|p| {
+            root_key(p).is_some_and(|root| !walk.files.iter().any(|f| is_under(&f.key, &root)))
+        })
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
+/// A write refused by the disk or the folder becomes one plain error.
+fn cannot_write(dir: &Path, e: Error) -> Error {
+    const FULL: &str =
+        "the disk is full or a file-size limit was reached; free some space and run again";
+    const READ_ONLY: &str =
+        "the folder is read-only or not writable by this user; make it writable or choose another --index";
+    let detail = match os_error_code(&e) {
+        Some(27 | 28 | 122) => FULL,
+        Some(1 | 13 | 30) => READ_ONLY,
+        _ => return e,
+    };
+    Error::CannotWrite {
+        path: dir.to_path_buf(),
+        detail: detail.to_string(),
+    }
+}
+
+/// The OS error code behind an error: from the source chain, or from the
+/// text where tantivy has flattened the I/O error into a message.
+fn os_error_code(e: &Error) -> Option<i32> {
+    let mut current: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = current {
+        if let Some(code) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::raw_os_error)
+        {
+            return Some(code);
+        }
+        current = err.source();
+    }
+    let text = format!("{e} {e:?}");
+    [27, 28, 122, 1, 13, 30].into_iter().find(|code| {
+        text.contains(&format!("os error {code})")) || text.contains(&format!("code: {code},"))
+    })
+}
+
 /// True when files under `paths` differ from what the index was built from
 /// (added, removed, or changed in size or modification time).
 pub fn is_stale(dir: &Path, paths: &[PathBuf]) -> Result<bool> {
@@ -271,14 +460,13 @@ pub fn is_stale(dir: &Path, paths: &[PathBuf]) -> Result<bool> {
     let walk = ingest::discover(paths)?;
     let mut seen = 0usize;
     for file in &walk.files {
-        let key = manifest_key(&file.path);
-        match meta.files.get(&key) {
+        match meta.files.get(&file.key) {
             Some(entry) if (entry.size, entry.mtime) == stamp(&file.path) => seen += 1,
             Some(_) => return Ok(true),
             None => return Ok(true),
         }
     }
-    let roots: Vec<String> = paths.iter().map(|p| manifest_key(p)).collect();
+    let roots: Vec<String> = paths.iter().filter_map(|p| root_key(p)).collect();
     let indexed_here = meta
         .files
         .keys()
@@ -309,11 +497,12 @@ fn remove_vanished(
     writer: &mut IndexWriter,
     fields: &Fields,
     meta: &mut IndexMeta,
+    owners: &mut UrlOwners,
     paths: &[PathBuf],
     found: &[String],
 ) -> usize {
     let found: HashSet<&String> = found.iter().collect();
-    let roots: Vec<String> = paths.iter().map(|p| manifest_key(p)).collect();
+    let roots: Vec<String> = paths.iter().filter_map(|p| root_key(p)).collect();
     let vanished: Vec<String> = meta
         .files
         .keys()
@@ -325,8 +514,10 @@ fn remove_vanished(
     for key in vanished {
         if let Some(entry) = meta.files.remove(&key) {
             for id in entry.ids {
-                writer.delete_term(Term::from_field_text(fields.id, &id));
-                removed += 1;
+                if owners.release(&id, &key) {
+                    writer.delete_term(Term::from_field_text(fields.id, &id));
+                    removed += 1;
+                }
             }
         }
     }
@@ -421,7 +612,10 @@ impl Store {
             .index
             .writer_with_options(writer_options)
             .map_err(|e| match e {
-                tantivy::TantivyError::LockFailure(..) => {
+                tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                ) => {
                     let holder = std::fs::read_to_string(self.dir.join(WRITER_PID_FILE))
                         .ok()
                         .and_then(|s| s.trim().parse::<u32>().ok())

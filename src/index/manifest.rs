@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::schema::SCHEMA_VERSION;
 
-pub(crate) const META_FILE: &str = "cpsearch.json";
+/// The small metadata file every search reads (`cpsearch.json`).
+pub const META_FILE: &str = "cpsearch.json";
 /// The manifest of indexed files (large; read only by `index`).
 /// zstd-compressed JSON: 100k files make 21 MB of JSON but 6 MB on disk.
 const MANIFEST_FILE: &str = "cpsearch-manifest.json.zst";
@@ -35,7 +36,8 @@ pub struct IndexMeta {
     pub schema_version: u32,
     /// Digest of the taxonomy used to normalize the documents.
     pub taxonomy: String,
-    /// Indexed files by path (as walked).
+    /// Indexed files by key (`ingest::SourceFile::key`: the walked root's
+    /// canonical path joined with the file's path below it).
     pub files: BTreeMap<String, FileEntry>,
 }
 
@@ -50,6 +52,49 @@ pub struct FileEntry {
     pub hash: String,
     /// Ids of the documents read from it.
     pub ids: Vec<String>,
+    /// Why the whole file was skipped, if it was: a skipped file is
+    /// remembered so it is counted again (not silently dropped) while it
+    /// stays unchanged, and read once an option change admits it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// `--max-file-size` when the file was read.
+    #[serde(default = "default_max_file_size")]
+    pub max_file_size: u64,
+    /// `--date-from-mtime` when the file was read.
+    #[serde(default)]
+    pub date_from_mtime: bool,
+    /// Some document of the file has no date of its own (undated, or dated
+    /// from the file's mtime), so `--date-from-mtime` changes it.
+    #[serde(default)]
+    pub mtime_sensitive: bool,
+}
+
+fn default_max_file_size() -> u64 {
+    crate::ingest::DEFAULT_MAX_FILE_SIZE
+}
+
+impl FileEntry {
+    /// Why an option change means this unchanged file must be read again
+    /// (None when the options it was read with still give the same result).
+    pub(crate) fn option_change(
+        &self,
+        options: &crate::ingest::IngestOptions,
+    ) -> Option<&'static str> {
+        let was_over = self.size > self.max_file_size;
+        let now_over = self.size > options.max_file_size;
+        if was_over && !now_over {
+            Some("--max-file-size now admits them")
+        } else if !was_over && now_over {
+            Some("--max-file-size now excludes them")
+        } else if !was_over
+            && self.mtime_sensitive
+            && self.date_from_mtime != options.date_from_mtime
+        {
+            Some("--date-from-mtime changed how undated documents are dated")
+        } else {
+            None
+        }
+    }
 }
 
 /// The small part of the metadata every search reads.
@@ -136,8 +181,10 @@ pub(crate) fn write_meta(dir: &Path, meta: &IndexMeta) -> Result<()> {
     write_json(&dir.join(META_FILE), &header)
 }
 
-pub(crate) fn manifest_key(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+/// The key of a walked root, to match manifest keys below it; a root that
+/// cannot be resolved (it vanished) matches nothing.
+pub(crate) fn root_key(path: &Path) -> Option<String> {
+    crate::ingest::root_key(path).ok()
 }
 
 pub(crate) fn stamp(path: &Path) -> (u64, i128) {

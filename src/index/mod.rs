@@ -16,9 +16,44 @@ use crate::error::{Error, Result};
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 
 pub mod build;
+mod health;
 pub mod manifest;
+mod owners;
 
-use manifest::read_header;
+use manifest::{read_header, META_FILE};
+
+/// Documents looked at for a short id (`path#item`): a feed file holds
+/// this many items at most in practice, and more only costs the lookup.
+const SHORT_ID_CANDIDATES: usize = 10_000;
+
+/// The error for an index whose files cannot be read.
+fn damaged(dir: &Path, detail: String) -> Error {
+    Error::DamagedIndex {
+        path: dir.to_path_buf(),
+        detail,
+    }
+}
+
+/// Files that do not open make a damaged index; other tantivy errors (a
+/// lock held, say) stay what they are.
+fn damaged_by(dir: &Path, e: &tantivy::TantivyError) -> Error {
+    use tantivy::TantivyError as T;
+    if format!("{e:?}").contains("PermissionDenied") {
+        // Unreadable is not damaged: rebuilding would not help.
+        return Error::UnreadableIndex(dir.to_path_buf());
+    }
+    match e {
+        T::DataCorruption(_)
+        | T::OpenReadError(_)
+        | T::OpenDirectoryError(_)
+        | T::IoError(_)
+        | T::SchemaError(_)
+        | T::IndexBuilderMissingArgument(_)
+        | T::DeserializeError(_)
+        | T::InvalidArgument(_) => damaged(dir, health::short(&e.to_string())),
+        other => Error::Tantivy(other.clone()),
+    }
+}
 
 /// An opened index.
 pub struct Store {
@@ -37,6 +72,9 @@ impl Store {
     /// Opens an existing index for searching.
     pub fn open(dir: &Path) -> Result<Store> {
         if !dir.join("meta.json").exists() {
+            if dir.join(META_FILE).exists() {
+                return Err(damaged(dir, "meta.json is missing".into()));
+            }
             return Err(Error::NoIndex(dir.to_path_buf()));
         }
         let version = read_header(dir)?.map(|h| h.schema_version);
@@ -46,7 +84,7 @@ impl Store {
                 found: version.map_or("no cpsearch metadata".into(), |v| format!("schema {v}")),
             });
         }
-        let index = Index::open_in_dir(dir)?;
+        let index = Index::open_in_dir(dir).map_err(|e| damaged_by(dir, &e))?;
         crate::analyzer::register(&index);
         let fields = schema::fields_of(&index.schema()).map_err(|_| Error::IncompatibleIndex {
             path: dir.to_path_buf(),
@@ -76,31 +114,51 @@ impl Store {
 
     /// A reader on the last committed state.
     pub fn reader(&self) -> Result<IndexReader> {
-        Ok(self
-            .index
+        self.index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
-            .try_into()?)
+            .try_into()
+            .map_err(|e| damaged_by(&self.dir, &e))
     }
 
-    /// The document with this id, if any.
+    /// The document with this id, if any. An id of an article without a URL
+    /// may also be given as `path#item` with the path relative to the folder
+    /// that was indexed (the id's short form); when several folders hold
+    /// that path, the first match is returned.
     pub fn get(&self, id: &str) -> Result<Option<Document>> {
         let searcher = self.reader()?.searcher();
-        let query = tantivy::query::TermQuery::new(
+        let exact = tantivy::query::TermQuery::new(
             Term::from_field_text(self.fields.id, id),
             tantivy::schema::IndexRecordOption::Basic,
         );
         let top = searcher.search(
-            &query,
+            &exact,
             &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
         )?;
-        match top.first() {
-            Some((_, addr)) => {
-                let stored: TantivyDocument = searcher.doc(*addr)?;
-                Ok(Some(self.to_document(&stored)))
-            }
-            None => Ok(None),
+        if let Some((_, addr)) = top.first() {
+            let stored: TantivyDocument = searcher.doc(*addr)?;
+            return Ok(Some(self.to_document(&stored)));
         }
+        let Some((rel, _)) = id.rsplit_once('#') else {
+            return Ok(None);
+        };
+        let by_path = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.path, rel),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let suffix = format!("/{id}");
+        let candidates = searcher.search(
+            &by_path,
+            &tantivy::collector::TopDocs::with_limit(SHORT_ID_CANDIDATES).order_by_score(),
+        )?;
+        for (_, addr) in candidates {
+            let stored: TantivyDocument = searcher.doc(addr)?;
+            let document = self.to_document(&stored);
+            if document.id.ends_with(&suffix) {
+                return Ok(Some(document));
+            }
+        }
+        Ok(None)
     }
 
     /// Rebuilds a [`Document`] from its stored fields.

@@ -57,6 +57,11 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// Path relative to the walked root, forward slashes (lossy for non-UTF-8 names).
     pub rel: String,
+    /// The file's identity: the walked root's canonical absolute path joined
+    /// with `rel`. Unique per file however the root was spelled, so two
+    /// roots that both hold `note.txt` give two documents. Document ids of
+    /// articles without a URL and manifest keys are built from it.
+    pub key: String,
     /// Content hash from an earlier run: a file whose bytes still hash to it
     /// is reported unchanged instead of being parsed again.
     pub known_hash: Option<String>,
@@ -147,6 +152,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Walk> {
             walk.files.push(SourceFile {
                 path: root.clone(),
                 rel: name,
+                key: root_key(root)?,
                 known_hash: None,
             });
             continue;
@@ -156,8 +162,25 @@ pub fn discover(paths: &[PathBuf]) -> Result<Walk> {
     Ok(walk)
 }
 
+/// The identity of a walked root: its canonical absolute path with forward
+/// slashes. For a file given as a root, the file's own canonical path.
+pub fn root_key(root: &Path) -> Result<String> {
+    let canonical = root.canonicalize().map_err(|e| Error::io(root, e))?;
+    Ok(canonical.to_string_lossy().replace('\\', "/"))
+}
+
+/// `root_key` joined with a path relative to that root.
+fn file_key(root_key: &str, rel: &str) -> String {
+    if rel.is_empty() {
+        root_key.to_string()
+    } else {
+        format!("{}/{rel}", root_key.trim_end_matches('/'))
+    }
+}
+
 fn walk_dir(root: &Path, walk: &mut Walk) -> Result<()> {
     let canonical_root = root.canonicalize().map_err(|e| Error::io(root, e))?;
+    let base = root_key(root)?;
     let entries = walkdir::WalkDir::new(root)
         .follow_links(false)
         .max_depth(MAX_DEPTH)
@@ -185,6 +208,7 @@ fn walk_dir(root: &Path, walk: &mut Walk) -> Result<()> {
                     .push((rel, "symbolic link to a directory; not followed".into())),
                 Ok(_) => walk.files.push(SourceFile {
                     path: entry.path().to_path_buf(),
+                    key: file_key(&base, &rel),
                     rel,
                     known_hash: None,
                 }),
@@ -195,6 +219,7 @@ fn walk_dir(root: &Path, walk: &mut Walk) -> Result<()> {
         } else if entry.file_type().is_file() {
             walk.files.push(SourceFile {
                 path: entry.path().to_path_buf(),
+                key: file_key(&base, &rel),
                 rel,
                 known_hash: None,
             });
@@ -321,6 +346,7 @@ fn read_file_inner(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxono
         .map(|t| chrono::DateTime::<chrono::Utc>::from(t).date_naive());
     let origin = Origin {
         rel_path: &file.rel,
+        key: &file.key,
         format,
         mtime_date,
     };

@@ -16,6 +16,9 @@ pub use taxonomy::{Kind, Taxonomy};
 pub struct Origin<'a> {
     /// Path relative to the walked root, with forward slashes.
     pub rel_path: &'a str,
+    /// The file's identity (`ingest::SourceFile::key`): ids of articles
+    /// without a URL are `key#item`, unique per file.
+    pub key: &'a str,
     /// The format the file was read as.
     pub format: Format,
     /// The file's modification date, passed only when `--date-from-mtime` is on.
@@ -39,7 +42,7 @@ pub fn normalize(raw: RawArticle, origin: &Origin<'_>, taxonomy: &Taxonomy) -> D
     let item = raw.item;
     let id = url
         .clone()
-        .unwrap_or_else(|| format!("{}#{item}", origin.rel_path));
+        .unwrap_or_else(|| format!("{}#{item}", origin.key));
     Document {
         id,
         path: origin.rel_path.to_string(),
