@@ -247,3 +247,37 @@ fn cti_blogs_are_dated_and_titled_from_their_data_list() {
     assert!(rows >= 10_000, "only {rows} parsable rows");
     assert!(share(both) >= 0.97, "dated and titled for {both} of {rows}");
 }
+
+proptest::proptest! {
+    /// Table and CSV readers take any text without panicking: scraped
+    /// tables are ragged, quoted oddly or not CSV at all.
+    #[test]
+    fn table_and_csv_readers_never_panic(text in "[a-z0-9 ,\t\"|.\\-:/\n]{0,300}") {
+        let _ = ingest::sidecar::MetaTable::parse("data_list.csv", &text);
+        let _ = ingest::sidecar::MetaTable::parse("metadata.tsv", &text);
+        let _ = ingest::csv::classify(&text, b',');
+        let _ = ingest::csv::parse(&text, b',');
+        let _ = ingest::csv::parse(&text, b'\t');
+    }
+}
+
+/// A table is read only inside the corpus: a `data_list.csv` that is a link
+/// to a file elsewhere is not applied.
+#[cfg(unix)]
+#[test]
+fn a_linked_table_outside_the_corpus_is_not_read() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let corpus = tempfile::tempdir().expect("tempdir");
+    let table = outside.path().join("data_list.csv");
+    std::fs::write(
+        &table,
+        "Leaked title, 2020-01-01, none, none, https://x.example/a, a.txt\n",
+    )
+    .expect("write");
+    std::fs::write(corpus.path().join("a.txt"), "Own first line.\nMore text.\n").expect("write");
+    std::os::unix::fs::symlink(&table, corpus.path().join("data_list.csv")).expect("link");
+    let (docs, stderr, _) = extract(corpus.path(), &[]);
+    assert_eq!(docs.len(), 1, "{stderr}");
+    assert_eq!(docs[0]["title"], "Own first line.");
+    assert!(stderr.contains("outside the corpus"), "{stderr}");
+}
