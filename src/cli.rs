@@ -72,6 +72,16 @@ pub struct ReadArgs {
     /// Exit with status 2 if any file was skipped.
     #[arg(long)]
     pub strict: bool,
+
+    /// A metadata table (CSV, TSV or JSON with a file column) giving files
+    /// their title, date, author, source, URL and tags; it wins over the text.
+    #[arg(long, value_name = "FILE")]
+    pub meta: Option<PathBuf>,
+
+    /// Give an article without a source the name of its first folder under
+    /// the walked path (`vendor/data/post.txt` → "vendor").
+    #[arg(long)]
+    pub source_from_folder: bool,
 }
 
 /// `cpsearch extract`.

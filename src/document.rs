@@ -21,6 +21,8 @@ pub enum Format {
     Csaf,
     /// An RSS, Atom or JSON Feed.
     Feed,
+    /// A CSV or TSV file, one article per row.
+    Csv,
 }
 
 impl Format {
@@ -34,6 +36,7 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Csaf => "csaf",
             Format::Feed => "feed",
+            Format::Csv => "csv",
         }
     }
 }

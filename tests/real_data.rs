@@ -163,7 +163,8 @@ fn vendor_blog_posts_extract_and_report_what_the_taxonomy_finds() {
         };
         for line in csv.lines() {
             // "title, date, author, tags, url, filename": split from the right.
-            let parts: Vec<&str> = line.rsplitn(6, ", ").collect();
+            // Some rows separate fields with two spaces: trim each one.
+            let parts: Vec<&str> = line.rsplitn(6, ", ").map(str::trim).collect();
             let [file, _url, _tags, _author, date, title] = parts[..] else {
                 continue;
             };

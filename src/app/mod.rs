@@ -95,6 +95,8 @@ pub fn ingest_options(read: &ReadArgs) -> IngestOptions {
     IngestOptions {
         max_file_size: read.max_file_size,
         date_from_mtime: read.date_from_mtime,
+        meta: read.meta.clone(),
+        source_from_folder: read.source_from_folder,
     }
 }
 
@@ -178,6 +180,8 @@ pub fn ensure_index(dir: &Path, taxonomy: &Taxonomy) -> Result<()> {
             max_file_size: ingest::DEFAULT_MAX_FILE_SIZE,
             date_from_mtime: false,
             strict: false,
+            meta: None,
+            source_from_folder: false,
         };
         let started = Instant::now();
         let summary =

@@ -1,5 +1,7 @@
-//! Field aliases shared by the structured readers (JSON, JSON Lines, front
-//! matter): the many names real dumps use for the same thing.
+//! Field aliases shared by the structured readers (JSON, JSON Lines, CSV,
+//! front matter, sidecar metadata tables): the many names real dumps use for
+//! the same thing. Lookups by [`text_of`] are exact; CSV headers are matched
+//! ignoring case by [`column_of`].
 
 use serde_json::Value;
 
@@ -16,6 +18,9 @@ pub const BODY: &[&str] = &[
     "articleBody",
     "content_text",
     "content_html",
+    "full_text",
+    "article_text",
+    "story_text",
     "description",
     "summary",
 ];
@@ -29,17 +34,49 @@ pub const DATE: &[&str] = &[
     "date_published",
     "pubDate",
     "created_at",
+    "publish_date",
+    "publication_date",
+    "pub_date",
 ];
 /// Keys that hold the author or authors.
 pub const AUTHOR: &[&str] = &["author", "byline", "authors", "creator"];
 /// Keys that hold the outlet.
-pub const SOURCE: &[&str] = &["source", "outlet", "publisher", "site_name", "siteName"];
+pub const SOURCE: &[&str] = &[
+    "source",
+    "outlet",
+    "publisher",
+    "site_name",
+    "siteName",
+    "media_name",
+    "media",
+];
 /// Keys that hold the URL.
-pub const URL: &[&str] = &["url", "link", "canonical_url", "permalink"];
+pub const URL: &[&str] = &["url", "link", "canonical_url", "permalink", "article_url"];
 /// Keys that hold categories or tags.
 pub const CATEGORIES: &[&str] = &["categories", "category", "tags", "keywords"];
 /// Keys that hold a language code.
 pub const LANG: &[&str] = &["lang", "language", "inLanguage"];
+
+/// Columns of a metadata table that name the article file it describes.
+pub const FILE: &[&str] = &[
+    "filename",
+    "file_name",
+    "file",
+    "path",
+    "filepath",
+    "file_path",
+    "document",
+];
+
+/// The index of the first header (ignoring ASCII case and surrounding
+/// space) that is one of `keys`, trying keys in their order of preference.
+pub fn column_of(headers: &[String], keys: &[&str]) -> Option<usize> {
+    keys.iter().find_map(|k| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(k))
+    })
+}
 
 /// The first key present, as text. Objects yield their `name` (an author or
 /// publisher object), lists are joined with ", ".

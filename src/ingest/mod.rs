@@ -9,11 +9,13 @@
 //! is possible), and a panic inside a format reader is caught and reported
 //! as a skipped file.
 
+pub mod csv;
 pub mod feed;
 pub mod fields;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod sidecar;
 pub mod text;
 
 use std::io::Read;
@@ -39,6 +41,11 @@ pub struct IngestOptions {
     pub max_file_size: u64,
     /// Use the file's modification time when no other date is found.
     pub date_from_mtime: bool,
+    /// A metadata table (`--meta`) that describes files anywhere in the walk.
+    pub meta: Option<PathBuf>,
+    /// An article without a source takes the name of the first folder of
+    /// its path under the walked root (`--source-from-folder`).
+    pub source_from_folder: bool,
 }
 
 impl Default for IngestOptions {
@@ -46,6 +53,8 @@ impl Default for IngestOptions {
         IngestOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             date_from_mtime: false,
+            meta: None,
+            source_from_folder: false,
         }
     }
 }
@@ -115,6 +124,15 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// A report for a file read without error that holds no articles.
+    fn no_articles(rel: &str, item_problems: Vec<Problem>) -> Self {
+        FileReport {
+            item_problems,
+            skipped: None,
+            ..FileReport::skipped(rel, "")
+        }
+    }
+
     /// A report for a file (or walk entry) skipped as a whole.
     pub fn skipped(rel: &str, reason: impl Into<String>) -> Self {
         FileReport {
@@ -247,11 +265,12 @@ pub fn extract_files(
     mut sink: impl FnMut(FileReport) -> Result<()>,
 ) -> Result<()> {
     let pool = parser_pool()?;
+    let sidecars = sidecar::Sidecars::load(files, options.meta.as_deref(), options.max_file_size)?;
     for batch in files.chunks(BATCH) {
         let reports: Vec<FileReport> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|f| read_file(f, options, taxonomy))
+                .map(|f| read_with(f, options, taxonomy, &sidecars))
                 .collect()
         });
         for report in reports {
@@ -271,10 +290,27 @@ fn parser_pool() -> Result<rayon::ThreadPool> {
 }
 
 /// Reads one file into documents; never panics and never fails: every
-/// problem becomes part of the report.
+/// problem becomes part of the report. Metadata tables beside the file are
+/// applied (see [`sidecar`]).
 pub fn read_file(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxonomy) -> FileReport {
+    match sidecar::Sidecars::load(
+        std::slice::from_ref(file),
+        options.meta.as_deref(),
+        options.max_file_size,
+    ) {
+        Ok(sidecars) => read_with(file, options, taxonomy, &sidecars),
+        Err(e) => FileReport::skipped(&file.rel, e.to_string()),
+    }
+}
+
+fn read_with(
+    file: &SourceFile,
+    options: &IngestOptions,
+    taxonomy: &Taxonomy,
+    sidecars: &sidecar::Sidecars,
+) -> FileReport {
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_file_inner(file, options, taxonomy)
+        read_file_inner(file, options, taxonomy, sidecars)
     }));
     attempt.unwrap_or_else(|panic| {
         let what = panic
@@ -286,7 +322,12 @@ pub fn read_file(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxonomy
     })
 }
 
-fn read_file_inner(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxonomy) -> FileReport {
+fn read_file_inner(
+    file: &SourceFile,
+    options: &IngestOptions,
+    taxonomy: &Taxonomy,
+    sidecars: &sidecar::Sidecars,
+) -> FileReport {
     let bytes = match read_limited(&file.path, options.max_file_size) {
         Ok(b) => b,
         Err(reason) => return FileReport::skipped(&file.rel, reason),
@@ -312,10 +353,21 @@ fn read_file_inner(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxono
             }
         }
     };
+    if is_metadata_table(file, options) {
+        return FileReport {
+            hash: Some(hash),
+            warnings,
+            ..read_metadata_table(&file.rel, &text)
+        };
+    }
     let format = match detect_format(&file.rel, &text) {
         Some(f) => f,
         None => {
             let what = match file.rel.rsplit_once('.') {
+                _ if is_unnamed_table(&file.rel, &text) => format!(
+                    "a metadata table (it names files) under a name that is not applied: call it {} or pass it with --meta",
+                    sidecar::KNOWN_NAMES.join(", ")
+                ),
                 Some((_, ext)) if !ext.contains('/') => format!(".{ext} is not an article format"),
                 _ => "not an article format (unknown content)".to_string(),
             };
@@ -326,7 +378,7 @@ fn read_file_inner(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxono
             };
         }
     };
-    let parsed = match parse_as(format, &text) {
+    let parsed = match parse_as(format, &file.rel, &text) {
         Ok(p) => p,
         Err(reason) => {
             return FileReport {
@@ -350,10 +402,23 @@ fn read_file_inner(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxono
         format,
         mtime_date,
     };
+    let entry = sidecars.entry_for(file);
+    let folder_source = options
+        .source_from_folder
+        .then(|| file.rel.split_once('/').map(|(first, _)| first.to_string()))
+        .flatten();
     let documents = parsed
         .articles
         .into_iter()
-        .map(|a| normalize::normalize(a, &origin, taxonomy))
+        .map(|mut a| {
+            if let Some(entry) = entry {
+                sidecar::apply(entry, &mut a, format == Format::Text);
+            }
+            if a.source.is_none() {
+                a.source.clone_from(&folder_source);
+            }
+            normalize::normalize(a, &origin, taxonomy)
+        })
         .collect();
     warnings.dedup();
     FileReport {
@@ -367,7 +432,7 @@ fn read_file_inner(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxono
     }
 }
 
-fn parse_as(format: Format, text: &str) -> Result<Parsed, String> {
+fn parse_as(format: Format, rel: &str, text: &str) -> Result<Parsed, String> {
     let single = |r: Result<Vec<RawArticle>, String>| {
         r.map(|articles| Parsed {
             articles,
@@ -381,11 +446,37 @@ fn parse_as(format: Format, text: &str) -> Result<Parsed, String> {
         Format::Json | Format::Csaf => json::parse_json(text),
         Format::Jsonl => json::parse_jsonl(text),
         Format::Feed => feed::parse(text.as_bytes()),
+        Format::Csv => csv::parse(text, csv::delimiter_for(rel, text)),
+    }
+}
+
+/// A known-name table, or the file named with `--meta`.
+fn is_metadata_table(file: &SourceFile, options: &IngestOptions) -> bool {
+    let same_file = |meta: &PathBuf| match (meta.canonicalize(), file.path.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    sidecar::is_sidecar_name(&file.rel) || options.meta.as_ref().is_some_and(same_file)
+}
+
+/// A `.csv`/`.tsv` that reads as a metadata table but is not applied.
+fn is_unnamed_table(rel: &str, text: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    (lower.ends_with(".csv") || lower.ends_with(".tsv"))
+        && csv::classify(text, csv::delimiter_for(rel, text)) == csv::CsvKind::Table
+}
+
+/// A metadata table met in the walk: never an article; its malformed rows
+/// are reported by line.
+fn read_metadata_table(rel: &str, text: &str) -> FileReport {
+    match sidecar::MetaTable::parse(rel, text) {
+        Ok(table) => FileReport::no_articles(rel, table.problems),
+        Err(reason) => FileReport::skipped(rel, reason),
     }
 }
 
 /// Reads at most `limit` bytes; a larger file is refused with its size.
-fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     if len > limit {
@@ -455,11 +546,11 @@ fn control_ratio(text: &str) -> f64 {
 }
 
 /// Extensions of files that are data or media, never articles, even when
-/// their content is text (a `changes.csv` beside advisories, say).
+/// their content is text. (A `.csv`/`.tsv` is an article file only when it
+/// has a text column: see [`csv`].)
 const NOT_ARTICLES: &[&str] = &[
-    "csv", "tsv", "log", "lock", "toml", "yaml", "yml", "ini", "cfg", "conf", "pdf", "png", "jpg",
-    "jpeg", "gif", "svg", "zip", "gz", "tgz", "bz2", "xz", "exe", "dll", "so", "bin", "db",
-    "sqlite",
+    "log", "lock", "toml", "yaml", "yml", "ini", "cfg", "conf", "pdf", "png", "jpg", "jpeg", "gif",
+    "svg", "zip", "gz", "tgz", "bz2", "xz", "exe", "dll", "so", "bin", "db", "sqlite",
 ];
 
 /// The format by extension, or by sniffing the content when the extension is
@@ -476,6 +567,11 @@ pub fn detect_format(rel: &str, text: &str) -> Option<Format> {
         Some("json") => Some(Format::Json),
         Some("jsonl" | "ndjson") => Some(Format::Jsonl),
         Some("xml" | "rss" | "atom" | "rdf") => Some(Format::Feed),
+        Some("csv" | "tsv") => {
+            let articles =
+                csv::classify(text, csv::delimiter_for(rel, text)) == csv::CsvKind::Articles;
+            return articles.then_some(Format::Csv);
+        }
         _ => None,
     };
     if by_ext.is_none() && ext.as_deref().is_some_and(|e| NOT_ARTICLES.contains(&e)) {

@@ -1,7 +1,11 @@
 //! Plain-text articles in the seed layout: an optional line of categories
 //! ("Americas, Content"), the title, optional metadata lines (`Published:`,
-//! `Date:`, `By …`), paragraphs, then optionally a byline (a name alone on a
-//! line) and a one-line bio.
+//! `Date:`, `By …`, `Source:`, `URL:`), paragraphs, then optionally a byline
+//! (a name alone on a line) and a one-line bio.
+//!
+//! Metadata lines may also stand above the title (exports from clipping
+//! tools put them first); a metadata line is never the title: the title is
+//! the first line at the top that is not one.
 
 use std::sync::LazyLock;
 
@@ -16,8 +20,18 @@ static NAME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
-static BY_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?i:by)\s+(.{2,60})$").expect("valid regex"));
+/// "By Sam Lee", "BY JANE DOE AND SAM LEE", "By Sam Lee, Policy Wire": a
+/// capitalized name after "By", so "By the numbers: …" stays a title.
+static BY_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:by)\s+(\p{Lu}[\p{L}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}'’.\-]*|and|&|de|van|von|da|bin|al)){0,6}(?:,\s*[^,:]{2,40})?)$")
+        .expect("valid regex")
+});
+static SOURCE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:source|publisher|outlet|publication)\s*:\s*(.{2,80})$").expect("valid regex")
+});
+static URL_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:url|link|canonical|original url)\s*:\s*(https?://\S+)$").expect("valid regex")
+});
 
 /// Splits text into blocks separated by blank lines, each block's lines kept.
 fn blocks(text: &str) -> Vec<Vec<&str>> {
@@ -61,12 +75,17 @@ pub fn parse(text: &str) -> Result<Vec<RawArticle>, String> {
         return Err("no text".into());
     }
     let mut article = RawArticle::default();
+    take_leading_metadata(&mut blocks, &mut article);
     if blocks.len() > 2 && blocks[0].len() == 1 && is_categories_line(blocks[0][0]) {
         article.categories = blocks[0][0]
             .split(',')
             .map(|s| s.trim().to_string())
             .collect();
         blocks.remove(0);
+        take_leading_metadata(&mut blocks, &mut article);
+    }
+    if blocks.is_empty() {
+        return Ok(vec![article]);
     }
     let mut first = blocks.remove(0);
     article.title = Some(first.remove(0).to_string());
@@ -99,20 +118,40 @@ pub fn parse(text: &str) -> Result<Vec<RawArticle>, String> {
     Ok(vec![article])
 }
 
+/// Metadata lines at the very top, above the title, line by line.
+fn take_leading_metadata(blocks: &mut Vec<Vec<&str>>, article: &mut RawArticle) {
+    while let Some(block) = blocks.first_mut() {
+        let taken = block.iter().take_while(|l| is_metadata(l)).count();
+        for line in block.drain(..taken) {
+            take_metadata(line, article);
+        }
+        if !block.is_empty() {
+            return;
+        }
+        blocks.remove(0);
+    }
+}
+
 fn is_metadata(line: &str) -> bool {
-    published_line_date(line).is_some() || BY_LINE.is_match(line)
+    published_line_date(line).is_some()
+        || BY_LINE.is_match(line)
+        || SOURCE_LINE.is_match(line)
+        || URL_LINE.is_match(line)
 }
 
 fn take_metadata(line: &str, article: &mut RawArticle) -> bool {
     if let Some(date) = published_line_date(line) {
         article.text_date = Some(date.to_string());
-        true
     } else if let Some(c) = BY_LINE.captures(line) {
         article.author = Some(c[1].trim().to_string());
-        true
+    } else if let Some(c) = SOURCE_LINE.captures(line) {
+        article.source = Some(c[1].trim().to_string());
+    } else if let Some(c) = URL_LINE.captures(line) {
+        article.url = Some(c[1].trim().to_string());
     } else {
-        false
+        return false;
     }
+    true
 }
 
 /// A name alone on a line near the end, optionally followed by a one-line
@@ -187,5 +226,37 @@ mod tests {
         assert_eq!(a.text_date.as_deref(), Some("2015-06-04"));
         assert_eq!(a.author.as_deref(), Some("Sam Lee"));
         assert_eq!(a.body, "Body text here.");
+    }
+
+    #[test]
+    fn metadata_line_above_the_title_is_not_the_title() {
+        let text = "Published: 2021-05-14\nSource: Policy Wire\n\nPipeline Operator Pays Ransom\nBy Sam Lee\n\nBody text.";
+        let a = &parse(text).expect("parses")[0];
+        assert_eq!(a.title.as_deref(), Some("Pipeline Operator Pays Ransom"));
+        assert_eq!(a.text_date.as_deref(), Some("2021-05-14"));
+        assert_eq!(a.source.as_deref(), Some("Policy Wire"));
+        assert_eq!(a.author.as_deref(), Some("Sam Lee"));
+        assert_eq!(a.body, "Body text.");
+    }
+
+    #[test]
+    fn metadata_lines_in_the_title_block_above_and_below() {
+        let text = "By Jane Roe\nURL: https://example.org/a\nTitle Of The Piece\nDate: March 3, 2022\n\nBody.";
+        let a = &parse(text).expect("parses")[0];
+        assert_eq!(a.title.as_deref(), Some("Title Of The Piece"));
+        assert_eq!(a.url.as_deref(), Some("https://example.org/a"));
+        assert_eq!(a.author.as_deref(), Some("Jane Roe"));
+        assert_eq!(a.text_date.as_deref(), Some("March 3, 2022"));
+        assert_eq!(a.body, "Body.");
+    }
+
+    #[test]
+    fn a_title_that_starts_with_by_is_still_the_title() {
+        let text = "By the numbers: ransomware in 2021\n\nBody.";
+        let a = &parse(text).expect("parses")[0];
+        assert_eq!(
+            a.title.as_deref(),
+            Some("By the numbers: ransomware in 2021")
+        );
     }
 }

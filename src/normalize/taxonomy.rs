@@ -7,6 +7,17 @@
 //! aliases without lowercase letters (acronyms) match case-sensitively, so
 //! "NSA" never matches "nsa" or "NSAIDs"; where aliases overlap the longest one
 //! wins, so "North Korean" is North Korea and not Korea.
+//!
+//! Short acronyms collide with technical and everyday terms (RGB colour,
+//! TCP's MSS option, "CIA triad", a product code "FOXMAN-UN"). So an
+//! acronym of an agency, up to `[evidence] max_len` letters, tags the agency
+//! only with evidence, and the evidence rules are data too: a context word
+//! within `window` bytes of the acronym (the `[evidence] context` words, the
+//! agency's own `context` words, or a name of the agency's country); none of
+//! the agency's known `collisions` anywhere in the text; and the acronym not
+//! glued into a code (`FOXMAN-UN`, `MSS-2`, `x.ICO`). The full name needs no
+//! evidence, and an agency marked `distinctive` (FBI, CISA) needs none for
+//! its acronym either.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,6 +45,36 @@ pub struct Agency {
     pub parent: Option<String>,
     /// Strings that name the agency in text.
     pub aliases: Vec<String>,
+    /// Words that, near one of its short acronyms, show the agency is meant
+    /// (beside the `[evidence] context` words and its country's names).
+    #[serde(default)]
+    pub context: Vec<String>,
+    /// Phrases that, anywhere in a text, show its short acronyms mean
+    /// something else there ("Managed Security Services", "MSS option").
+    #[serde(default)]
+    pub collisions: Vec<String>,
+    /// Its acronyms are unambiguous in practice and need no evidence.
+    #[serde(default)]
+    pub distinctive: bool,
+}
+
+/// How short acronyms earn a tag: the `[evidence]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EvidenceSettings {
+    /// Acronyms with at most this many letters need evidence; 0 turns the
+    /// rule off (the default for a taxonomy without an `[evidence]` table).
+    #[serde(default)]
+    pub max_len: usize,
+    /// How many bytes either side of the acronym are searched for context.
+    #[serde(default = "default_window")]
+    pub window: usize,
+    /// Context words for every agency; a trailing `*` matches any ending.
+    #[serde(default)]
+    pub context: Vec<String>,
+}
+
+fn default_window() -> usize {
+    160
 }
 
 /// One country: canonical name, ISO code and aliases (names, demonyms, capitals).
@@ -74,6 +115,8 @@ fn default_max_topics() -> usize {
 #[derive(Debug, Deserialize)]
 struct TaxonomyFile {
     topics: TopicSettings,
+    #[serde(default)]
+    evidence: EvidenceSettings,
     agency: Vec<Agency>,
     country: Vec<Country>,
     topic: Vec<Topic>,
@@ -116,8 +159,11 @@ struct Pattern<T> {
 /// A match of one pattern in a text.
 #[derive(Debug, Clone, Copy)]
 struct Hit<T> {
+    start: usize,
     end: usize,
     target: T,
+    /// The pattern is case-sensitive (an acronym).
+    exact: bool,
 }
 
 impl<T: Copy> Gazetteer<T> {
@@ -199,8 +245,10 @@ impl<T: Copy> Gazetteer<T> {
                 .is_none_or(|exact| text.as_bytes()[m.start()..m.end()] == *exact.as_bytes());
             if case_ok && is_word_boundary(text, m.start(), end) {
                 return Some(Hit {
+                    start: m.start(),
                     end,
                     target: pattern.target,
+                    exact: pattern.exact.is_some(),
                 });
             }
             let shorter = aho_corasick::Input::new(text)
@@ -239,6 +287,82 @@ impl<T: Copy> Gazetteer<T> {
     }
 }
 
+/// The agencies' evidence rules: the shared context words, each agency's
+/// own, and the names of its country (acronyms such as "UK" matching case-exactly).
+fn agency_evidence(file: &TaxonomyFile) -> Vec<AgencyEvidence> {
+    let shared: Vec<ContextTerm> = file
+        .evidence
+        .context
+        .iter()
+        .map(|t| ContextTerm::new(t))
+        .collect();
+    file.agency
+        .iter()
+        .map(|agency| {
+            let country_names = file
+                .country
+                .iter()
+                .filter(|c| agency.country.as_deref() == Some(c.name.as_str()))
+                .flat_map(|c| c.aliases.iter().chain(std::iter::once(&c.name)))
+                .map(|n| ContextTerm::new(n));
+            let mut context = shared.clone();
+            context.extend(agency.context.iter().map(|t| ContextTerm::new(t)));
+            context.extend(country_names);
+            AgencyEvidence {
+                required: file.evidence.max_len > 0 && !agency.distinctive,
+                context,
+                collisions: agency.collisions.iter().map(|c| c.to_lowercase()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// An acronym that is part of a code or name rather than a word of its
+/// own: joined by `-` to a token that is all capitals or digits
+/// ("FOXMAN-UN", "UN-7"), or by `.` or `_` to any token ("image.RGB",
+/// "MSS_2"). "US-based" and "ex-CIA" stay words, and so does "DOJ/FBI".
+fn glued_into_code(text: &str, start: usize, end: usize) -> bool {
+    let joined = |joiner: char, token: &str| -> bool {
+        let token: String = token.chars().take_while(|c| is_word_char(*c)).collect();
+        !token.is_empty()
+            && (joiner != '-'
+                || token
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
+    };
+    let mut before = text[..start].chars().rev();
+    if let Some(j @ ('-' | '_' | '.')) = before.next() {
+        let token: String = before.take_while(|c| is_word_char(*c)).collect();
+        let token: String = token.chars().rev().collect();
+        if joined(j, &token) {
+            return true;
+        }
+    }
+    let mut after = text[end..].chars();
+    if let Some(j @ ('-' | '_' | '.')) = after.next() {
+        let rest = after.as_str();
+        // A full stop ends a sentence unless a word follows at once.
+        if joined(j, rest) {
+            return true;
+        }
+    }
+    false
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
@@ -269,6 +393,64 @@ pub struct Tags {
     pub topics: Vec<String>,
 }
 
+/// A context word; `prefix` when it ended in `*`. Words with lowercase
+/// letters match in any case (and are kept lowercased); acronyms ("UK",
+/// "PRC") match exactly, like aliases, so "US" never matches "us".
+#[derive(Debug, Clone)]
+struct ContextTerm {
+    text: String,
+    prefix: bool,
+    exact: bool,
+}
+
+impl ContextTerm {
+    fn new(raw: &str) -> Self {
+        let raw = raw.trim();
+        let exact = !raw.chars().any(char::is_lowercase);
+        let text = if exact {
+            raw.to_string()
+        } else {
+            raw.to_lowercase()
+        };
+        match text.strip_suffix('*') {
+            Some(stem) => ContextTerm {
+                text: stem.to_string(),
+                prefix: true,
+                exact,
+            },
+            None => ContextTerm {
+                text,
+                prefix: false,
+                exact,
+            },
+        }
+    }
+
+    /// Occurs in the window (`near`, or `lower` its lowercased form) on word
+    /// boundaries; a prefix term may run on.
+    fn occurs_in(&self, near: &str, lower: &str) -> bool {
+        let hay = if self.exact { near } else { lower };
+        if self.text.is_empty() {
+            return false;
+        }
+        hay.match_indices(self.text.as_str()).any(|(at, m)| {
+            let end = at + m.len();
+            starts_word(hay, at)
+                && (self.prefix || !hay[end..].chars().next().is_some_and(is_word_char))
+        })
+    }
+}
+
+/// The evidence rules of one agency, compiled from the taxonomy.
+#[derive(Debug, Clone, Default)]
+struct AgencyEvidence {
+    /// Its short acronyms need evidence.
+    required: bool,
+    context: Vec<ContextTerm>,
+    /// Lowercased collision phrases.
+    collisions: Vec<String>,
+}
+
 /// The compiled gazetteers.
 #[derive(Debug)]
 struct Matchers {
@@ -291,6 +473,9 @@ pub struct Taxonomy {
     entity_patterns: Vec<(String, Target)>,
     term_patterns: Vec<(String, (usize, f32))>,
     country_by_name: HashMap<String, usize>,
+    evidence: Vec<AgencyEvidence>,
+    max_acronym_len: usize,
+    window: usize,
     digest: String,
 }
 
@@ -340,6 +525,7 @@ impl Taxonomy {
                 entity_patterns.push((alias.clone(), Target::Country(i)));
             }
         }
+        let evidence = agency_evidence(&file);
         let mut term_patterns = Vec::new();
         for (i, topic) in file.topic.iter().enumerate() {
             for (term, weight) in &topic.terms {
@@ -357,6 +543,9 @@ impl Taxonomy {
             countries: file.country,
             topics: file.topic,
             country_by_name,
+            evidence,
+            max_acronym_len: file.evidence.max_len,
+            window: file.evidence.window,
             digest: blake3::hash(text.as_bytes()).to_hex()[..16].to_string(),
         })
     }
@@ -398,9 +587,14 @@ impl Taxonomy {
         let mut agency_seen = vec![false; self.agencies.len()];
         let mut country_seen = vec![false; self.countries.len()];
         for text in [title, body, extra] {
+            let mut lower: Option<String> = None;
             for hit in self.matchers().entities.find(text) {
                 match hit.target {
-                    Target::Agency(i) => agency_seen[i] = true,
+                    Target::Agency(i) => {
+                        if !agency_seen[i] && self.agency_hit_stands(i, text, &hit, &mut lower) {
+                            agency_seen[i] = true;
+                        }
+                    }
                     Target::Country(i) => country_seen[i] = true,
                 }
             }
@@ -421,6 +615,43 @@ impl Taxonomy {
             countries: pick(&self.countries, &country_seen, |c| &c.name),
             topics: self.score_topics(title, body),
         }
+    }
+
+    /// Whether a hit of agency `i` counts: always for a full name or a
+    /// distinctive agency; for a short acronym only with evidence (see the
+    /// module documentation). `lower` caches the lowercased text.
+    fn agency_hit_stands(
+        &self,
+        i: usize,
+        text: &str,
+        hit: &Hit<Target>,
+        lower: &mut Option<String>,
+    ) -> bool {
+        let rules = &self.evidence[i];
+        let matched = &text[hit.start..hit.end];
+        let short = hit.exact
+            && !matched.contains('.')
+            && matched.chars().filter(|c| c.is_alphanumeric()).count() <= self.max_acronym_len;
+        if !rules.required || !short {
+            return true;
+        }
+        if glued_into_code(text, hit.start, hit.end) {
+            return false;
+        }
+        if !rules.collisions.is_empty() {
+            let lower = lower.get_or_insert_with(|| text.to_lowercase());
+            if rules.collisions.iter().any(|c| lower.contains(c.as_str())) {
+                return false;
+            }
+        }
+        let from = floor_char_boundary(text, hit.start.saturating_sub(self.window));
+        let to = ceil_char_boundary(text, (hit.end + self.window).min(text.len()));
+        let near = &text[from..to];
+        let near_lower = near.to_lowercase();
+        rules
+            .context
+            .iter()
+            .any(|term| term.occurs_in(near, &near_lower))
     }
 
     /// The evidence score of every topic, highest first (what `tag` thresholds).
@@ -576,6 +807,118 @@ terms = { "sanction*" = 2, "OFAC" = 2 }
             ["sanctions"]
         );
         assert_eq!(t.tag("New sanctions", "", "").topics, ["sanctions"]);
+    }
+
+    fn builtin_agencies(text: &str) -> Vec<String> {
+        let t = Taxonomy::builtin().expect("built-in taxonomy");
+        t.tag("", text, "").agencies
+    }
+
+    #[test]
+    fn rgb_in_file_formats_is_not_north_korean_intelligence() {
+        let tags = Taxonomy::builtin().expect("built-in").tag(
+            "",
+            "A flaw when parsing RGB and SGI files allows code execution.",
+            "",
+        );
+        assert!(tags.agencies.is_empty(), "{tags:?}");
+        assert!(tags.countries.is_empty(), "{tags:?}");
+    }
+
+    #[test]
+    fn tcp_mss_option_is_not_the_ministry_of_state_security() {
+        let text = "A crafted TCP packet with a malformed MSS option crashes the device.";
+        assert!(builtin_agencies(text).is_empty());
+    }
+
+    #[test]
+    fn managed_security_services_is_not_mss() {
+        let text = "IBM Managed Security Services (MSS) saw a spike. Our MSS team and the government customers it serves responded.";
+        assert!(builtin_agencies(text).is_empty());
+    }
+
+    #[test]
+    fn initial_coin_offering_is_not_ico() {
+        let text = "The scam promised an Initial Coin Offering (ICO); the ICO raised $2 million from investors and officials.";
+        assert!(builtin_agencies(text).is_empty());
+    }
+
+    #[test]
+    fn cia_triad_is_not_the_cia() {
+        let text = "Security rests on the CIA triad: confidentiality, integrity and availability, as the federal guide says.";
+        assert!(builtin_agencies(text).is_empty());
+    }
+
+    #[test]
+    fn product_code_foxman_un_is_not_the_united_nations() {
+        let text =
+            "ABB FOXMAN-UN network manager versions before 9.0 are affected, the agency said.";
+        assert!(!builtin_agencies(text).contains(&"United Nations".to_string()));
+    }
+
+    #[test]
+    fn acronyms_with_context_still_tag() {
+        assert_eq!(
+            builtin_agencies("Officers of China's MSS ran the operation."),
+            ["MSS"]
+        );
+        assert_eq!(
+            builtin_agencies("The UK's ICO fined the retailer."),
+            ["ICO"]
+        );
+        assert_eq!(
+            builtin_agencies("a speech at the UN, where diplomats met"),
+            ["United Nations"]
+        );
+        assert!(builtin_agencies("CIA Director John Brennan said").contains(&"CIA".to_string()));
+    }
+
+    #[test]
+    fn distinctive_acronyms_and_full_names_need_no_evidence() {
+        assert_eq!(builtin_agencies("Patch now, says CISA."), ["CISA"]);
+        assert_eq!(builtin_agencies("the Ministry of State Security"), ["MSS"]);
+    }
+
+    /// Rules are data: a taxonomy can add collisions and context for any
+    /// acronym, and the closing check uses acronyms not named in the code.
+    #[test]
+    fn evidence_rules_come_from_the_taxonomy_file() {
+        let toml = r#"
+[topics]
+threshold = 3
+[evidence]
+max_len = 5
+window = 40
+context = ["ministry"]
+[[agency]]
+name = "GRU"
+country = "Russia"
+aliases = ["GRU"]
+collisions = ["gated recurrent unit"]
+context = ["unit 26165"]
+[[agency]]
+name = "FBI"
+distinctive = true
+aliases = ["FBI"]
+[[country]]
+name = "Russia"
+aliases = ["Russian"]
+[[topic]]
+name = "x"
+terms = { "x" = 1 }
+"#;
+        let t = Taxonomy::from_toml(toml, "test").expect("parses");
+        let agencies = |s: &str| t.tag("", s, "").agencies;
+        assert!(agencies("a GRU layer in the model").is_empty());
+        assert_eq!(agencies("Russian GRU hackers"), ["GRU"]);
+        assert_eq!(agencies("GRU unit 26165"), ["GRU"]);
+        assert!(agencies("a gated recurrent unit (GRU) and the Russian ministry").is_empty());
+        assert_eq!(agencies("the FBI"), ["FBI"]);
+        let far = format!("Russian {} GRU", "word ".repeat(20));
+        assert!(
+            agencies(&far).is_empty(),
+            "context beyond the window counts"
+        );
     }
 
     #[test]
