@@ -16,10 +16,13 @@ use cpsearch::normalize::{dates, Taxonomy};
 
 use crate::cli::{Cli, ColorArg, Command, ReadArgs};
 
+mod cooccur;
 mod extract;
 mod index_cmd;
 mod search_cmd;
 mod show;
+mod timeline;
+mod vocab;
 
 /// The corpus searched on first run when no index exists.
 const DEFAULT_CORPUS: &str = "corpus";
@@ -38,6 +41,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Search(args) => search_cmd::search_cmd(args, &taxonomy),
         Command::Show(args) => show::show(args),
         Command::Stats(args) => show::stats(args),
+        Command::Timeline(args) => timeline::timeline(args, &taxonomy),
+        Command::Cooccur(args) => cooccur::cooccur(args, &taxonomy),
+        Command::Vocab(args) => vocab::vocab(args, &taxonomy),
     }
 }
 

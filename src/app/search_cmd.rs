@@ -7,11 +7,11 @@ use std::time::Instant;
 use anyhow::{bail, Result};
 use cpsearch::index::Store;
 use cpsearch::normalize::Taxonomy;
-use cpsearch::output::{human::Human, json};
+use cpsearch::output::{csv, human::Human, json, markdown};
 use cpsearch::search::{self, FacetField, SearchRequest, Sort};
 
 use super::{ensure_index, parse_day, use_color};
-use crate::cli::{FacetArg, SearchArgs, SortArg};
+use crate::cli::{FacetArg, FormatArg, SearchArgs, SortArg};
 
 fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
     let from = match (&args.from, &args.since) {
@@ -49,10 +49,11 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
         sort: match args.sort {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Date => Sort::Date,
+            SortArg::DateAsc => Sort::DateAsc,
         },
         limit: args.limit,
         offset: args.offset,
-        facets: args.facets || !args.facet.is_empty(),
+        facets: args.facets || !args.facet.is_empty() || args.roll_up,
         facet_fields: args
             .facet
             .iter()
@@ -76,13 +77,26 @@ pub fn search_cmd(args: SearchArgs, taxonomy: &Taxonomy) -> Result<u8> {
     let results = search::search(&store, taxonomy, &request)?;
     let took_ms = started.elapsed().as_secs_f64() * 1000.0;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if args.json {
-        json::write_results(&mut out, &results, took_ms)?;
-    } else {
-        Human {
-            color: use_color(args.color),
+    let format = match (args.format, args.json) {
+        (Some(f), _) => f,
+        (None, true) => FormatArg::Json,
+        (None, false) => FormatArg::Text,
+    };
+    match format {
+        FormatArg::Json => json::write_results(&mut out, &results, took_ms)?,
+        FormatArg::Text => {
+            let human = Human {
+                color: use_color(args.color),
+            };
+            human.write_results(&mut out, &results, took_ms, args.offset)?;
+            if args.roll_up {
+                super::show::write_rolled_agencies(&mut out, &results, taxonomy)?;
+            }
         }
-        .write_results(&mut out, &results, took_ms, args.offset)?;
+        FormatArg::Csv => csv::write_hits(&mut out, &results, b',')?,
+        FormatArg::Tsv => csv::write_hits(&mut out, &results, b'\t')?,
+        FormatArg::Jsonl => csv::write_jsonl(&mut out, &results)?,
+        FormatArg::Md => markdown::write_hits(&mut out, &results)?,
     }
     out.flush()?;
     Ok(if results.total_hits == 0 { 1 } else { 0 })

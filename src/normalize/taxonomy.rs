@@ -77,6 +77,8 @@ struct TaxonomyFile {
     agency: Vec<Agency>,
     country: Vec<Country>,
     topic: Vec<Topic>,
+    #[serde(default)]
+    lineage: Vec<super::hierarchy::Lineage>,
 }
 
 /// What an alias points at.
@@ -292,6 +294,8 @@ pub struct Taxonomy {
     term_patterns: Vec<(String, (usize, f32))>,
     country_by_name: HashMap<String, usize>,
     digest: String,
+    /// Successors and their predecessors (`normalize::hierarchy`).
+    pub(super) lineage: Vec<super::hierarchy::Lineage>,
 }
 
 impl Taxonomy {
@@ -329,6 +333,7 @@ impl Taxonomy {
                 }
             }
         }
+        super::hierarchy::check(&file.agency, &file.lineage).map_err(bad)?;
         let mut entity_patterns = Vec::new();
         for (i, agency) in file.agency.iter().enumerate() {
             for alias in agency.aliases.iter().chain(&agency.full_name) {
@@ -358,6 +363,7 @@ impl Taxonomy {
             topics: file.topic,
             country_by_name,
             digest: blake3::hash(text.as_bytes()).to_hex()[..16].to_string(),
+            lineage: file.lineage,
         })
     }
 
