@@ -222,11 +222,9 @@ fn multi_valued_split_counts_mentions_and_other_is_the_rest() {
         );
     }
     // "other" is every dated article naming none of the three.
-    let none = names[..3]
-        .iter()
-        .map(|n| format!("-country:\"{n}\""))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let none: String = std::iter::once("*".to_string())
+        .chain(names[..3].iter().map(|n| format!(" -country:\"{n}\"")))
+        .collect();
     let rest = json(
         "timeline",
         &[
