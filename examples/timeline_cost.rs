@@ -13,6 +13,9 @@ use cpsearch::search::cooccur::{cooccur, CooccurRequest, PairOrder};
 use cpsearch::search::timeline::{timeline, Interval, Split, TimelineRequest};
 use cpsearch::search::{search, FacetField, SearchRequest};
 
+/// One measured call; returns the number of matches it counted.
+type Case<'a> = Box<dyn Fn() -> anyhow::Result<u64> + 'a>;
+
 fn median_ms(mut run: impl FnMut() -> anyhow::Result<u64>) -> anyhow::Result<(f64, u64)> {
     let mut n = 0;
     for _ in 0..3 {
@@ -64,7 +67,7 @@ fn main() -> anyhow::Result<()> {
             min_count: 2,
             order: PairOrder::Lift,
         };
-        let cases: Vec<(&str, Box<dyn Fn() -> anyhow::Result<u64>>)> = vec![
+        let cases: Vec<(&str, Case)> = vec![
             (
                 "search --facets",
                 Box::new(|| Ok(search(&store, &taxonomy, &faceted)?.total_hits as u64)),

@@ -199,10 +199,34 @@ fn date_of_day(day: i64) -> Option<NaiveDate> {
 struct DayCounts {
     by_day: FxHashMap<i64, u64>,
     undated: u64,
-    /// Per matching document: its day (None when undated) and value ids.
-    docs: Vec<(Option<i64>, Vec<u32>)>,
+    /// Per matching document (when splitting): its day, `UNDATED` when it
+    /// has none. Flat arrays, so a document costs no allocation.
+    doc_days: Vec<i64>,
+    /// Per matching document: the end of its value ids in `doc_values`.
+    doc_ends: Vec<u32>,
+    /// Value ids of every matching document, one after the other.
+    doc_values: Vec<u32>,
     /// Value id → name.
     values: Vec<String>,
+}
+
+/// The day of an undated document in `DayCounts::doc_days`.
+const UNDATED: i64 = i64::MIN;
+
+impl DayCounts {
+    /// Each matching document's day (None when undated) and value ids.
+    fn docs(&self) -> impl Iterator<Item = (Option<i64>, &[u32])> + '_ {
+        self.doc_days.iter().enumerate().map(|(i, &day)| {
+            let start = if i == 0 {
+                0
+            } else {
+                self.doc_ends[i - 1] as usize
+            };
+            let end = self.doc_ends[i] as usize;
+            let vals = self.doc_values.get(start..end).unwrap_or_default();
+            ((day != UNDATED).then_some(day), vals)
+        })
+    }
 }
 
 /// Counts matching documents by day, remembering split values per document.
@@ -214,8 +238,10 @@ struct SegmentDays {
     dates: Column<DateTime>,
     split: Option<StrColumn>,
     counts: DayCounts,
-    /// Term ordinal of this segment → value id in `counts.values`.
-    ord_ids: FxHashMap<u64, u32>,
+    /// Term ordinal of this segment → value id in `counts.values`
+    /// (`u32::MAX` until seen).
+    ord_ids: Vec<u32>,
+    next_id: u32,
 }
 
 impl Collector for DayCounter {
@@ -231,11 +257,13 @@ impl Collector for DayCounter {
             Some(field) => segment.fast_fields().str(facet_field_name(field))?,
             None => None,
         };
+        let terms = split.as_ref().map_or(0, |c| c.num_terms());
         Ok(SegmentDays {
             dates: segment.fast_fields().date(names::DATE)?,
             split,
             counts: DayCounts::default(),
-            ord_ids: FxHashMap::default(),
+            ord_ids: vec![u32::MAX; terms],
+            next_id: 0,
         })
     }
 
@@ -262,15 +290,17 @@ impl Collector for DayCounter {
                     })
                 })
                 .collect();
+            let shift = merged.doc_values.len() as u32;
+            merged.doc_days.extend(fruit.doc_days);
             merged
-                .docs
-                .extend(fruit.docs.into_iter().map(|(day, vals)| {
-                    let vals = vals
-                        .into_iter()
-                        .filter_map(|v| remap.get(v as usize).copied())
-                        .collect();
-                    (day, vals)
-                }));
+                .doc_ends
+                .extend(fruit.doc_ends.iter().map(|e| e + shift));
+            merged.doc_values.extend(
+                fruit
+                    .doc_values
+                    .iter()
+                    .map(|&v| remap.get(v as usize).copied().unwrap_or(u32::MAX)),
+            );
         }
         Ok(merged)
     }
@@ -286,24 +316,35 @@ impl SegmentCollector for SegmentDays {
             None => self.counts.undated += 1,
         }
         if let Some(column) = &self.split {
-            let mut vals = Vec::new();
+            let first = self.counts.doc_values.len();
             for ord in column.term_ords(doc) {
-                let next = self.ord_ids.len() as u32;
-                let id = *self.ord_ids.entry(ord).or_insert(next);
-                if !vals.contains(&id) {
-                    vals.push(id);
+                let Some(slot) = self.ord_ids.get_mut(ord as usize) else {
+                    continue;
+                };
+                if *slot == u32::MAX {
+                    *slot = self.next_id;
+                    self.next_id += 1;
+                }
+                let id = *slot;
+                // Ordinals of one document are distinct; the check guards
+                // against a column that repeats a value.
+                if !self.counts.doc_values[first..].contains(&id) {
+                    self.counts.doc_values.push(id);
                 }
             }
-            self.counts.docs.push((day, vals));
+            self.counts.doc_days.push(day.unwrap_or(UNDATED));
+            self.counts
+                .doc_ends
+                .push(self.counts.doc_values.len() as u32);
         }
     }
 
     fn harvest(mut self) -> DayCounts {
         if let Some(column) = &self.split {
-            let mut names = vec![String::new(); self.ord_ids.len()];
+            let mut names = vec![String::new(); self.next_id as usize];
             let mut name = String::new();
-            for (&ord, &id) in &self.ord_ids {
-                if column.ord_to_str(ord, &mut name).unwrap_or(false) {
+            for (ord, &id) in self.ord_ids.iter().enumerate() {
+                if id != u32::MAX && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
                     names[id as usize] = name.clone();
                 }
             }
@@ -352,9 +393,9 @@ fn assemble(request: &TimelineRequest, counted: DayCounts, all: Option<&DayCount
     let mut per_series: BTreeMap<String, BTreeMap<NaiveDate, u64>> = BTreeMap::new();
     if let Some(split) = request.split {
         let mut totals = vec![0u64; counted.values.len()];
-        for (_, vals) in &counted.docs {
-            for &v in vals {
-                totals[v as usize] += 1;
+        for &v in &counted.doc_values {
+            if let Some(t) = totals.get_mut(v as usize) {
+                *t += 1;
             }
         }
         let mut ranked: Vec<u32> = (0..totals.len() as u32)
@@ -366,32 +407,39 @@ fn assemble(request: &TimelineRequest, counted: DayCounts, all: Option<&DayCount
                 .then_with(|| counted.values[a as usize].cmp(&counted.values[b as usize]))
         });
         ranked.truncate(split.top);
-        let top: FxHashMap<u32, usize> = ranked.iter().enumerate().map(|(i, &v)| (v, i)).collect();
+        // Value id → series index (usize::MAX: not a top value).
+        let mut top = vec![usize::MAX; counted.values.len()];
+        for (i, &v) in ranked.iter().enumerate() {
+            top[v as usize] = i;
+        }
         series = ranked
             .iter()
             .map(|&v| counted.values[v as usize].clone())
             .collect();
         series.push(OTHER.to_string());
-        for name in &series {
-            per_series.insert(name.clone(), BTreeMap::new());
-        }
-        for (day, vals) in &counted.docs {
-            let Some(start) = day.and_then(to_bucket) else {
-                continue;
-            };
+        // Count per (series, day) first: far fewer days than documents,
+        // so calendar arithmetic runs once per day.
+        let other = series.len() - 1;
+        let mut by_day: FxHashMap<(usize, i64), u64> = FxHashMap::default();
+        for (day, vals) in counted.docs() {
+            let Some(day) = day else { continue };
             let mut named_top = false;
-            for v in vals {
-                if let Some(&i) = top.get(v) {
+            for &v in vals {
+                if let Some(&i) = top.get(v as usize).filter(|&&i| i != usize::MAX) {
                     named_top = true;
-                    if let Some(m) = per_series.get_mut(&series[i]) {
-                        *m.entry(start).or_default() += 1;
-                    }
+                    *by_day.entry((i, day)).or_default() += 1;
                 }
             }
             if !named_top {
-                if let Some(m) = per_series.get_mut(OTHER) {
-                    *m.entry(start).or_default() += 1;
-                }
+                *by_day.entry((other, day)).or_default() += 1;
+            }
+        }
+        for name in &series {
+            per_series.insert(name.clone(), BTreeMap::new());
+        }
+        for ((i, day), n) in by_day {
+            if let (Some(start), Some(m)) = (to_bucket(day), per_series.get_mut(&series[i])) {
+                *m.entry(start).or_default() += n;
             }
         }
     }
