@@ -324,6 +324,13 @@ fn timeline_terminal_output_is_plain_when_piped_and_marks_the_current_bucket() {
     if let Some(line) = current {
         assert!(line.ends_with(" *"), "{line}");
     }
+    let (_, stderr, code) = run(
+        "timeline",
+        &["--by", "day", "--from", "1700-01-01", "--to", "2200-12-31"],
+        corpus_index(),
+    );
+    assert_eq!(code, Some(2), "a range too long for days is refused");
+    assert!(stderr.contains("wider --by"), "{stderr}");
     let (_, stderr, code) = run("timeline", &["--split", "year"], corpus_index());
     assert_eq!(code, Some(2));
     assert!(

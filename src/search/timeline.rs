@@ -77,6 +77,10 @@ pub struct Split {
     pub top: usize,
 }
 
+/// More buckets than this are refused (a day-by-day timeline over a few
+/// centuries), so no range can exhaust memory.
+pub const MAX_BUCKETS: usize = 100_000;
+
 /// The name of the series of matches that name none of the top values.
 pub const OTHER: &str = "other";
 
@@ -170,7 +174,7 @@ pub fn timeline(store: &Store, taxonomy: &Taxonomy, request: &TimelineRequest) -
     } else {
         None
     };
-    Ok(assemble(request, counted, all.as_ref()))
+    assemble(request, counted, all.as_ref())
 }
 
 /// The index field of a facet.
@@ -355,7 +359,11 @@ impl SegmentCollector for SegmentDays {
 }
 
 /// Turns day counts into zero-filled calendar buckets with series and shares.
-fn assemble(request: &TimelineRequest, counted: DayCounts, all: Option<&DayCounts>) -> Timeline {
+fn assemble(
+    request: &TimelineRequest,
+    counted: DayCounts,
+    all: Option<&DayCounts>,
+) -> Result<Timeline> {
     let by = request.by;
     let total = counted.undated + counted.by_day.values().sum::<u64>();
     let to_bucket = |day: i64| date_of_day(day).map(|d| by.start_of(d));
@@ -380,6 +388,11 @@ fn assemble(request: &TimelineRequest, counted: DayCounts, all: Option<&DayCount
     let mut starts = Vec::new();
     if let (Some(mut at), Some(last)) = (first, last) {
         while at <= last {
+            if starts.len() == MAX_BUCKETS {
+                return Err(Error::Query(format!(
+                    "the timeline would have more than {MAX_BUCKETS} buckets; use a wider --by or a shorter --from/--to range"
+                )));
+            }
             starts.push(at);
             match by.next(at) {
                 Some(next) => at = next,
@@ -480,7 +493,7 @@ fn assemble(request: &TimelineRequest, counted: DayCounts, all: Option<&DayCount
             }
         })
         .collect();
-    Timeline {
+    Ok(Timeline {
         query: request.search.query.clone(),
         by,
         split: request.split.map(|s| facet_field_name(s.field)),
@@ -488,7 +501,7 @@ fn assemble(request: &TimelineRequest, counted: DayCounts, all: Option<&DayCount
         total,
         undated: counted.undated,
         buckets,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -526,7 +539,7 @@ mod tests {
             share: false,
             today: d(2021, 3, 31),
         };
-        let t = assemble(&request, counted, None);
+        let t = assemble(&request, counted, None).expect("a short range");
         let got: Vec<(NaiveDate, u64, bool)> = t
             .buckets
             .iter()
