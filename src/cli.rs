@@ -41,6 +41,14 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve a search page and a JSON API over HTTP (read-only).
     Serve(ServeArgs),
+    /// Count matches per day, week, month, quarter or year.
+    #[command(after_help = QUERY_HELP)]
+    Timeline(TimelineArgs),
+    /// Pairs of facet values named in the same matching articles.
+    #[command(after_help = QUERY_HELP)]
+    Cooccur(CooccurArgs),
+    /// List the vocabulary: agencies, topics and countries with their aliases.
+    Vocab(VocabArgs),
 }
 
 const QUERY_HELP: &str = "Query syntax:
@@ -146,6 +154,9 @@ pub enum SortArg {
     Relevance,
     /// Newest first.
     Date,
+    /// Oldest first (undated last).
+    #[value(name = "date-asc")]
+    DateAsc,
 }
 
 /// A facet to count.
@@ -255,6 +266,15 @@ pub struct SearchArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Output format: text (default), json, or a briefing export (csv,
+    /// tsv, jsonl, md) with one row per hit.
+    #[arg(long, value_enum, conflicts_with = "json")]
+    pub format: Option<FormatArg>,
+
+    /// Show agency facets as a tree, components under their parents.
+    #[arg(long)]
+    pub roll_up: bool,
+
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
@@ -360,6 +380,189 @@ pub struct ExportArgs {
     pub json: bool,
 }
 
+/// Output formats of `search`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// For a terminal.
+    Text,
+    /// One JSON object.
+    Json,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// Tab-separated values with a header row.
+    Tsv,
+    /// One JSON object per hit per line.
+    Jsonl,
+    /// A Markdown list of linked titles.
+    Md,
+}
+
+/// The query and filters shared by `timeline` and `cooccur`.
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// The query (see below); several words are one query; empty or *
+    /// counts everything that passes the filters.
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+
+    /// Index directory.
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
+
+    /// Match any of the words instead of all of them.
+    #[arg(long)]
+    pub any: bool,
+
+    /// Only articles naming this agency (repeatable; NAME+ adds its components).
+    #[arg(long, value_name = "AGENCY")]
+    pub agency: Vec<String>,
+
+    /// Only articles about this topic (repeatable).
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Vec<String>,
+
+    /// Only articles concerning this country (repeatable).
+    #[arg(long, value_name = "COUNTRY")]
+    pub country: Vec<String>,
+
+    /// Only articles from this source (repeatable).
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Vec<String>,
+
+    /// Only articles published in this year: 2021, "this year", "last year".
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<String>,
+
+    /// Only articles published on or after this date: 2021-05-14, 2021-05,
+    /// 2021, "May 2021", "2 weeks ago", "last year".
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Only articles published on or before this date (a month or year
+    /// means its last day).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Only articles since this date: "2 weeks ago", "2 weeks", "1y",
+    /// "a year ago", "this year", or any date --from takes.
+    #[arg(long, value_name = "WHEN", conflicts_with = "from")]
+    pub since: Option<String>,
+
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+/// Bucket widths.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IntervalArg {
+    /// Calendar days.
+    Day,
+    /// ISO weeks (Monday first).
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar quarters.
+    Quarter,
+    /// Calendar years.
+    Year,
+}
+
+/// `cpsearch timeline`.
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub matches: MatchArgs,
+
+    /// Bucket width.
+    #[arg(long, value_enum, default_value_t = IntervalArg::Month)]
+    pub by: IntervalArg,
+
+    /// One series per top value of a facet, plus "other": agency, topic,
+    /// country or source, optionally with the number of values (topic:5).
+    #[arg(long, value_name = "FACET[:N]")]
+    pub split: Option<String>,
+
+    /// Divide each count by all articles in the index in that bucket.
+    #[arg(long)]
+    pub share: bool,
+
+    /// Print JSON.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+
+    /// Print CSV: a header row and one row per bucket.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// `cpsearch cooccur`.
+#[derive(Debug, Args)]
+pub struct CooccurArgs {
+    /// The facet whose values are paired: agency, topic, country or source.
+    #[arg(value_enum, value_name = "FACET")]
+    pub facet: FacetArg,
+
+    #[command(flatten)]
+    pub matches: MatchArgs,
+
+    /// Pair with the values of this facet instead (agency × country).
+    #[arg(long, value_enum, value_name = "FACET")]
+    pub with: Option<FacetArg>,
+
+    /// Pairs to show.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+
+    /// Leave out pairs named together in fewer articles.
+    #[arg(long, default_value_t = 2)]
+    pub min_count: u64,
+
+    /// Rank by lift (how much more often than chance) or by count.
+    #[arg(long, value_enum, default_value_t = PairOrderArg::Lift)]
+    pub order: PairOrderArg,
+
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Pair rankings.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PairOrderArg {
+    /// Highest lift first.
+    Lift,
+    /// Most articles first.
+    Count,
+}
+
+/// Vocabularies to list.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum VocabKind {
+    /// Agencies.
+    Agencies,
+    /// Topics.
+    Topics,
+    /// Countries.
+    Countries,
+}
+
+/// `cpsearch vocab`.
+#[derive(Debug, Args)]
+pub struct VocabArgs {
+    /// Which vocabulary (all when omitted).
+    #[arg(value_enum)]
+    pub kind: Option<VocabKind>,
+
+    /// Only entries whose name, full name, aliases, parent or country contain this.
+    #[arg(default_value = "")]
+    pub text: String,
+
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `cpsearch show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -387,6 +590,9 @@ pub struct StatsArgs {
     /// all in JSON).
     #[arg(long, value_name = "N")]
     pub facet_limit: Option<usize>,
+    /// List every facet value, not only the most frequent.
+    #[arg(long)]
+    pub all: bool,
 
     /// Print JSON.
     #[arg(long)]

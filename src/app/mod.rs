@@ -16,12 +16,15 @@ use cpsearch::normalize::Taxonomy;
 
 use crate::cli::{Cli, ColorArg, Command, ReadArgs};
 
+mod cooccur;
 mod export;
 mod extract;
 mod index_cmd;
 mod search_cmd;
 mod serve;
 mod show;
+mod timeline;
+mod vocab;
 
 /// The corpus searched on first run when no index exists.
 const DEFAULT_CORPUS: &str = "corpus";
@@ -43,6 +46,9 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Show(args) => show::show(args),
         Command::Stats(args) => show::stats(args),
         Command::Export(args) => export::export(args, &taxonomy),
+        Command::Timeline(args) => timeline::timeline(args, &taxonomy),
+        Command::Cooccur(args) => cooccur::cooccur(args, &taxonomy),
+        Command::Vocab(args) => vocab::vocab(args, &taxonomy),
     }
 }
 
@@ -220,5 +226,61 @@ pub fn use_color(choice: ColorArg) -> bool {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::stdout().is_terminal()
         }
+    }
+}
+
+/// The date flags of a search, timeline or co-mention count, as typed.
+pub struct DateFlags<'a> {
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub since: Option<&'a str>,
+    pub year: Option<&'a str>,
+}
+
+/// The date flags resolved to days, with the day they were resolved on.
+pub struct Dates {
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub year: Option<i32>,
+    pub today: chrono::NaiveDate,
+}
+
+impl DateFlags<'_> {
+    /// Reads the clock once (relative dates count from today, UTC) and
+    /// resolves every flag with the one date vocabulary of `search::dates`.
+    pub fn resolve(&self) -> Result<Dates> {
+        use cpsearch::search::dates::parse_when;
+        let today = chrono::Utc::now().date_naive();
+        let period = |flag: &str, value: &str| {
+            parse_when(value, Some(today)).map_err(|e| anyhow::anyhow!("{flag} {e}"))
+        };
+        let from = match (self.from, self.since) {
+            (Some(v), _) => Some(period("--from", v)?.start),
+            (None, Some(v)) => Some(period("--since", v)?.start),
+            (None, None) => None,
+        };
+        let to = match self.to {
+            Some(v) => Some(period("--to", v)?.last_day()),
+            None => None,
+        };
+        if let (Some(a), Some(b)) = (from, to) {
+            if a > b {
+                anyhow::bail!("--from {a} is after --to {b}; swap them");
+            }
+        }
+        let year = match self.year {
+            Some(v) => Some(period("--year", v)?.whole_year().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--year {v:?} is not one calendar year; use e.g. --year 2021 or --year \"last year\""
+                )
+            })?),
+            None => None,
+        };
+        Ok(Dates {
+            from,
+            to,
+            year,
+            today,
+        })
     }
 }

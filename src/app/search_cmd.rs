@@ -4,46 +4,26 @@
 use std::io::Write;
 use std::time::Instant;
 
-use anyhow::{anyhow, bail, Result};
-use chrono::NaiveDate;
+use anyhow::Result;
 use cpsearch::index::Store;
 use cpsearch::normalize::Taxonomy;
-use cpsearch::output::{human::Human, json};
-use cpsearch::search::dates::{parse_when, Period};
+use cpsearch::output::{csv, human::Human, json, markdown};
 use cpsearch::search::state::{index_state, IndexState};
 use cpsearch::search::{self, FacetField, SearchRequest, Sort};
 
-use super::{ensure_index, terminal_width, use_color};
-use crate::cli::{FacetArg, SearchArgs, SortArg};
+use super::{ensure_index, terminal_width, use_color, DateFlags};
+use crate::cli::{FacetArg, FormatArg, SearchArgs, SortArg};
 
 /// A date flag's value as a period, in the query's date vocabulary.
-fn period(flag: &str, value: &str, today: NaiveDate) -> Result<Period> {
-    parse_when(value, Some(today)).map_err(|e| anyhow!("{flag} {e}"))
-}
-
 fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
-    // The only clock read of a search: relative dates count from today (UTC).
-    let today = chrono::Utc::now().date_naive();
-    let from = match (&args.from, &args.since) {
-        (Some(v), _) => Some(period("--from", v, today)?.start),
-        (None, Some(v)) => Some(period("--since", v, today)?.start),
-        (None, None) => None,
-    };
-    let to = match &args.to {
-        Some(v) => Some(period("--to", v, today)?.last_day()),
-        None => None,
-    };
-    if let (Some(a), Some(b)) = (from, to) {
-        if a > b {
-            bail!("--from {a} is after --to {b}; swap them");
-        }
+    let dates = DateFlags {
+        from: args.from.as_deref(),
+        to: args.to.as_deref(),
+        since: args.since.as_deref(),
+        year: args.year.as_deref(),
     }
-    let year = match &args.year {
-        Some(v) => Some(period("--year", v, today)?.whole_year().ok_or_else(|| {
-            anyhow!("--year {v:?} is not one calendar year; use e.g. --year 2021 or --year \"last year\"")
-        })?),
-        None => None,
-    };
+    .resolve()?;
+    let (from, to, year, today) = (dates.from, dates.to, dates.year, dates.today);
     Ok(SearchRequest {
         query: args.query.join(" "),
         any: args.any,
@@ -57,10 +37,11 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
         sort: match args.sort {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Date => Sort::Date,
+            SortArg::DateAsc => Sort::DateAsc,
         },
         limit: args.limit,
         offset: args.offset,
-        facets: args.facets || !args.facet.is_empty(),
+        facets: args.facets || !args.facet.is_empty() || args.roll_up,
         facet_fields: args
             .facet
             .iter()
@@ -111,18 +92,32 @@ pub fn search_cmd(args: SearchArgs, taxonomy: &Taxonomy) -> Result<u8> {
     explain_state(&args, searcher.num_docs())?;
     let took_ms = started.elapsed().as_secs_f64() * 1000.0;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if args.json {
-        if let (Some(f), Some(n)) = (results.facets.as_mut(), args.facet_limit) {
-            f.truncate(n);
+    let format = match (args.format, args.json) {
+        (Some(f), _) => f,
+        (None, true) => FormatArg::Json,
+        (None, false) => FormatArg::Text,
+    };
+    if let (FormatArg::Json, Some(f), Some(n)) = (format, results.facets.as_mut(), args.facet_limit)
+    {
+        f.truncate(n);
+    }
+    match format {
+        FormatArg::Json => json::write_results(&mut out, &results, took_ms)?,
+        FormatArg::Text => {
+            let human = Human {
+                color: use_color(args.color),
+                width: terminal_width(),
+                facet_limit: args.facet_limit,
+            };
+            human.write_results(&mut out, &results, took_ms, args.offset)?;
+            if args.roll_up {
+                super::show::write_rolled_agencies(&mut out, &results, taxonomy)?;
+            }
         }
-        json::write_results(&mut out, &results, took_ms)?;
-    } else {
-        Human {
-            color: use_color(args.color),
-            width: terminal_width(),
-            facet_limit: args.facet_limit,
-        }
-        .write_results(&mut out, &results, took_ms, args.offset)?;
+        FormatArg::Csv => csv::write_hits(&mut out, &results, b',')?,
+        FormatArg::Tsv => csv::write_hits(&mut out, &results, b'\t')?,
+        FormatArg::Jsonl => csv::write_jsonl(&mut out, &results)?,
+        FormatArg::Md => markdown::write_hits(&mut out, &results)?,
     }
     out.flush()?;
     Ok(if results.total_hits == 0 { 1 } else { 0 })

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 use cpsearch::index::Store;
-use cpsearch::output::{human::Human, json};
+use cpsearch::output::{human::Human, json, vocab};
 use cpsearch::search::{self, lookup, lookup::Found};
 
 use super::use_color;
@@ -48,6 +48,8 @@ pub fn stats(args: StatsArgs) -> Result<u8> {
             stats.facets.truncate(n);
         }
         json::write_value(&mut out, &stats)?;
+    } else if args.all {
+        vocab::write_stats_all(&mut out, &stats)?;
     } else {
         Human {
             color: use_color(ColorArg::Auto),
@@ -57,4 +59,17 @@ pub fn stats(args: StatsArgs) -> Result<u8> {
         .write_stats(&mut out, &stats)?;
     }
     Ok(0)
+}
+
+/// With `search --roll-up`: the agency facet as trees of parent and components.
+pub fn write_rolled_agencies(
+    out: &mut impl std::io::Write,
+    results: &search::SearchResults,
+    taxonomy: &cpsearch::normalize::Taxonomy,
+) -> std::io::Result<()> {
+    if let Some(counts) = results.facets.as_ref().and_then(|f| f.agency.as_ref()) {
+        writeln!(out)?;
+        vocab::write_rolled(out, &taxonomy.roll_up(&counts.0))?;
+    }
+    Ok(())
 }

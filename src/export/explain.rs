@@ -107,6 +107,8 @@ fn quickwit(prepared: &Prepared, analyzer: &mut TextAnalyzer) -> Result<Explaine
     let sort = match effective_sort(prepared) {
         Sort::Relevance => "_score",
         Sort::Date => names::DATE,
+        // Quickwit sorts descending unless the field is prefixed with `+`.
+        Sort::DateAsc => "+date",
     };
     Ok(Explained {
         engine: Engine::Quickwit,
@@ -187,10 +189,9 @@ fn opensearch(prepared: &Prepared) -> Result<Explained> {
 
 /// A listing (no query) is newest first in cpsearch.
 fn effective_sort(prepared: &Prepared) -> Sort {
-    if prepared.ast.is_none() {
-        Sort::Date
-    } else {
-        prepared.request.sort
+    match (prepared.ast.is_none(), prepared.request.sort) {
+        (true, Sort::Relevance) => Sort::Date,
+        (_, sort) => sort,
     }
 }
 

@@ -4,7 +4,9 @@
 //! same input always gives the same document.
 
 pub mod dates;
+pub mod hierarchy;
 pub mod taxonomy;
+pub mod vocab;
 
 use chrono::NaiveDate;
 

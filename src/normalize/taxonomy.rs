@@ -120,6 +120,8 @@ struct TaxonomyFile {
     agency: Vec<Agency>,
     country: Vec<Country>,
     topic: Vec<Topic>,
+    #[serde(default)]
+    lineage: Vec<super::hierarchy::Lineage>,
 }
 
 /// What an alias points at.
@@ -477,6 +479,8 @@ pub struct Taxonomy {
     max_acronym_len: usize,
     window: usize,
     digest: String,
+    /// Successors and their predecessors (`normalize::hierarchy`).
+    pub(super) lineage: Vec<super::hierarchy::Lineage>,
 }
 
 impl Taxonomy {
@@ -514,6 +518,7 @@ impl Taxonomy {
                 }
             }
         }
+        super::hierarchy::check(&file.agency, &file.lineage).map_err(bad)?;
         let mut entity_patterns = Vec::new();
         for (i, agency) in file.agency.iter().enumerate() {
             for alias in agency.aliases.iter().chain(&agency.full_name) {
@@ -547,6 +552,7 @@ impl Taxonomy {
             max_acronym_len: file.evidence.max_len,
             window: file.evidence.window,
             digest: blake3::hash(text.as_bytes()).to_hex()[..16].to_string(),
+            lineage: file.lineage,
         })
     }
 

@@ -2,8 +2,12 @@
 //! (with optional colour) and JSON; both write to any `impl Write`, so they
 //! are testable without a terminal.
 
+pub mod chart;
+pub mod csv;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod vocab;
 pub mod wrap;
 
 use crate::search::snippet::Fragment;

@@ -21,6 +21,7 @@ use tantivy::query_grammar::{UserInputAst, UserInputBound, UserInputLeaf};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
 
+pub mod cooccur;
 pub mod dates;
 pub mod disjunctive;
 mod facets;
@@ -28,6 +29,8 @@ pub mod lookup;
 pub mod snippet;
 pub mod state;
 pub mod stats;
+pub mod suggest;
+pub mod timeline;
 pub mod typed;
 
 use facets::FacetCounter;
@@ -48,6 +51,9 @@ pub enum Sort {
     Relevance,
     /// Publication date, newest first.
     Date,
+    /// Publication date, oldest first (undated articles last).
+    #[serde(rename = "date-asc")]
+    DateAsc,
 }
 
 /// A validated search.
@@ -174,7 +180,10 @@ pub fn search_in(
         let mut analyzer = store.index().tokenizer_for_field(fields.body)?;
         collect_terms(ast, false, &mut analyzer, &mut highlight_terms);
     }
-    let sort = if list_all { Sort::Date } else { request.sort };
+    let sort = match (list_all, request.sort) {
+        (true, Sort::Relevance) => Sort::Date,
+        (_, sort) => sort,
+    };
     let (limit, offset) = page_bounds(searcher, &*query, request.limit, request.offset)?;
     let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
     // No facet collector at all unless asked: even an idle one costs a call
@@ -192,6 +201,14 @@ pub fn search_in(
         }
         Sort::Date => {
             let by_date = top.order_by_fast_field::<DateTime>(names::DATE, Order::Desc);
+            let collectors = (by_date, Count, facet_counter);
+            let (docs, total, facets) = searcher.search(&query, &collectors)?;
+            let page: Vec<(Option<f32>, DocAddress)> =
+                docs.into_iter().map(|(_, a)| (None, a)).collect();
+            (page, total, facets)
+        }
+        Sort::DateAsc => {
+            let by_date = top.order_by_fast_field::<DateTime>(names::DATE, Order::Asc);
             let collectors = (by_date, Count, facet_counter);
             let (docs, total, facets) = searcher.search(&query, &collectors)?;
             let page: Vec<(Option<f32>, DocAddress)> =
@@ -283,6 +300,18 @@ fn plain_parser_error(e: &tantivy::query::QueryParserError) -> String {
     }
 }
 
+/// The query that selects a request's matches (text query and filters),
+/// without the paging, sorting and snippets of [`search_in`]. Timelines and
+/// co-mentions count over exactly the documents a search would match.
+pub(crate) fn match_query(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    taxonomy: &Taxonomy,
+    request: &SearchRequest,
+) -> Result<Box<dyn Query>> {
+    Ok(prepare(store, searcher, taxonomy, request)?.query)
+}
+
 /// Maps user-typed facet values to the values stored in the index.
 struct Resolver<'a> {
     searcher: &'a tantivy::Searcher,
@@ -314,6 +343,7 @@ impl Resolver<'_> {
             return Ok(canonical);
         }
         let wanted = input.trim();
+        let mut indexed = Vec::new();
         for segment in self.searcher.segment_readers() {
             let inverted = segment.inverted_index(field)?;
             let mut stream = inverted
@@ -325,12 +355,26 @@ impl Resolver<'_> {
                     if term.eq_ignore_ascii_case(wanted) {
                         return Ok(term.to_string());
                     }
+                    indexed.push(term.to_string());
                 }
             }
         }
+        let hint = suggest::hint(&suggest::suggestions(self.taxonomy, kind, wanted, &indexed));
         Err(Error::Query(format!(
-            "unknown {field_name} {wanted:?}; `cpsearch stats` lists the values in the index"
+            "unknown {field_name} {wanted:?}{hint}; `cpsearch stats` lists the values in the index"
         )))
+    }
+
+    /// The stored values a filter value stands for: an agency with its
+    /// predecessors (and components after `+`, see
+    /// `normalize::hierarchy`), anything else resolved one to one.
+    fn resolve_all(&self, field_name: &str, input: &str) -> Result<Vec<String>> {
+        if field_name == names::AGENCY {
+            if let Some(names) = self.taxonomy.expand_agency(input) {
+                return Ok(names);
+            }
+        }
+        Ok(vec![self.resolve(field_name, input)?])
     }
 }
 
@@ -386,7 +430,14 @@ fn rewrite_leaf(leaf: UserInputLeaf, resolver: &Resolver<'_>) -> Result<UserInpu
                 check_year(&literal.phrase)?;
             }
             if resolver.field(&field).is_some() {
-                literal.phrase = resolver.resolve(&field, &literal.phrase)?;
+                let mut values = resolver.resolve_all(&field, &literal.phrase)?;
+                if values.len() > 1 {
+                    return Ok(UserInputLeaf::Set {
+                        field: Some(field),
+                        elements: values,
+                    });
+                }
+                literal.phrase = values.pop().unwrap_or_default();
                 literal.delimiter = tantivy::query_grammar::Delimiter::DoubleQuotes;
             }
             Ok(UserInputLeaf::Literal(literal))
@@ -536,8 +587,9 @@ fn filters(request: &SearchRequest, resolver: &Resolver<'_>) -> Result<Vec<Box<d
         }
         let resolved = values
             .iter()
-            .map(|v| resolver.resolve(name, v))
-            .collect::<Result<Vec<_>>>()?;
+            .map(|v| resolver.resolve_all(name, v))
+            .collect::<Result<Vec<_>>>()?
+            .concat();
         out.push(term_set(field, &resolved));
     }
     if let Some(year) = request.year {
