@@ -729,9 +729,11 @@ pub fn prepare(
         (names::COUNTRY, &mut resolved.countries),
         (names::SOURCE, &mut resolved.sources),
     ] {
-        for v in values.iter_mut() {
-            *v = resolver.resolve(name, v)?;
-        }
+        let resolved: Vec<Vec<String>> = values
+            .iter()
+            .map(|v| resolver.resolve_all(name, v))
+            .collect::<Result<_>>()?;
+        *values = resolved.concat();
     }
     Ok(Prepared {
         ast,
