@@ -53,6 +53,7 @@ pub fn ingest_options(read: &ReadArgs) -> IngestOptions {
     IngestOptions {
         max_file_size: read.max_file_size,
         date_from_mtime: read.date_from_mtime,
+        today: Some(chrono::Utc::now().date_naive()),
     }
 }
 

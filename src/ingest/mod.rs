@@ -39,6 +39,9 @@ pub struct IngestOptions {
     pub max_file_size: u64,
     /// Use the file's modification time when no other date is found.
     pub date_from_mtime: bool,
+    /// The day files are read: dates found after it are not believed. The
+    /// library reads no clock; the caller passes it (None: no upper bound).
+    pub today: Option<chrono::NaiveDate>,
 }
 
 impl Default for IngestOptions {
@@ -46,6 +49,7 @@ impl Default for IngestOptions {
         IngestOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             date_from_mtime: false,
+            today: None,
         }
     }
 }
@@ -301,7 +305,7 @@ fn read_file_inner(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxono
             };
         }
     };
-    let parsed = match parse_as(format, &text) {
+    let parsed = match parse_as(format, &text, options.today) {
         Ok(p) => p,
         Err(reason) => {
             return FileReport {
@@ -341,7 +345,11 @@ fn read_file_inner(file: &SourceFile, options: &IngestOptions, taxonomy: &Taxono
     }
 }
 
-fn parse_as(format: Format, text: &str) -> Result<Parsed, String> {
+fn parse_as(
+    format: Format,
+    text: &str,
+    today: Option<chrono::NaiveDate>,
+) -> Result<Parsed, String> {
     let single = |r: Result<Vec<RawArticle>, String>| {
         r.map(|articles| Parsed {
             articles,
@@ -351,7 +359,7 @@ fn parse_as(format: Format, text: &str) -> Result<Parsed, String> {
     match format {
         Format::Text => single(text::parse(text)),
         Format::Markdown => single(markdown::parse(text)),
-        Format::Html => single(html::parse(text)),
+        Format::Html => single(html::parse_on(text, today)),
         Format::Json | Format::Csaf => json::parse_json(text),
         Format::Jsonl => json::parse_jsonl(text),
         Format::Feed => feed::parse(text.as_bytes()),
