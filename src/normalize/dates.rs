@@ -264,7 +264,8 @@ pub fn dates_in_text(text: &str) -> Vec<(usize, NaiveDate)> {
 }
 
 static URL_DAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/((?:19|20)\d{2})[-/_]?(\d{1,2})[-/_]?(\d{1,2})(?:[-/_.]|$)").expect("valid regex")
+    Regex::new(r"/((?:19|20)\d{2})(?:[-/_](\d{1,2})[-/_](\d{1,2})|(\d{2})(\d{2}))(?:[-/_.]|$)")
+        .expect("valid regex")
 });
 
 /// The day a URL's path names: `/2021/05/14/`, `/2021-05-14-title`,
@@ -273,7 +274,8 @@ pub fn url_day(url: &str) -> Option<NaiveDate> {
     let path = url.split_once("://").map_or(url, |(_, rest)| rest);
     let path = &path[path.find('/')?..];
     URL_DAY.captures_iter(path).find_map(|c| {
-        NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)
+        let part = |a: usize, b: usize| c.get(a).or(c.get(b))?.as_str().parse().ok();
+        NaiveDate::from_ymd_opt(c[1].parse().ok()?, part(2, 4)?, part(3, 5)?)
     })
 }
 
@@ -373,6 +375,8 @@ mod tests {
             Some(d(2020, 1, 2))
         );
         assert_eq!(url_day("https://x.com/2019/43/title"), None);
+        assert_eq!(url_day("https://x.com/2018/12/title"), None, "not 2018-1-2");
+        assert_eq!(url_day("https://x.com/a/20191016/b"), Some(d(2019, 10, 16)));
         assert_eq!(url_day("https://2021.x.com/05/14"), None);
     }
 

@@ -127,26 +127,110 @@ pub fn page_date(
                 None => all_attrs(doc, s, "content").find_map(|v| w.parse(&v)),
             })
             .or_else(|| itemprop_published(doc, &w))
+            .or_else(|| meta_by_name(doc, &w))
     };
-    if let Some(d) = metadata() {
-        return Some((d, Found::Metadata));
-    }
     let url = first_attr(doc, &[r#"link[rel="canonical"]"#], "href")
         .or_else(|| meta(doc, &[r#"meta[property="og:url"]"#]));
-    if let Some(d) = url.as_deref().and_then(url_day).filter(|d| w.admits(*d)) {
+    let from_url = url.as_deref().and_then(url_day).filter(|d| w.admits(*d));
+    if let Some(d) = metadata() {
+        // Metadata timestamps are often in UTC; the URL and the byline carry
+        // the publisher's own calendar day. One day apart means the same
+        // moment, and the local day is the one readers (and archives) cite.
+        let next_door = |other: NaiveDate| (other - d).num_days().abs() == 1;
+        if let Some(u) = from_url.filter(|u| next_door(*u)) {
+            return Some((u, Found::Url));
+        }
+        if let Some(t) = date_elements(doc, &w, false).filter(|t| next_door(*t)) {
+            return Some((t, Found::Text));
+        }
+        return Some((d, Found::Metadata));
+    }
+    if let Some(d) = from_url {
         return Some((d, Found::Url));
     }
     if let Some(d) = time_markup(doc, &w) {
         return Some((d, Found::Metadata));
     }
-    if let Some(d) = date_elements(doc, &w).or_else(|| published_phrase(doc, &w)) {
+    if let Some(d) = date_elements(doc, &w, false).or_else(|| published_phrase(doc, &w)) {
         return Some((d, Found::Text));
     }
-    MODIFIED_META
+    let modified = MODIFIED_META
         .iter()
         .find_map(|s| all_attrs(doc, s, "content").find_map(|v| w.parse(&v)))
-        .or_else(|| ld_date("dateModified").and_then(|v| w.parse(&v)))
-        .map(|d| (d, Found::Metadata))
+        .or_else(|| ld_date("dateModified").and_then(|v| w.parse(&v)));
+    if let Some(d) = modified {
+        return Some((d, Found::Metadata));
+    }
+    // An update date is a better answer than none: the page was at least
+    // published by then.
+    date_elements(doc, &w, true)
+        .or_else(|| title_date(doc, &w))
+        .or_else(|| after_headline(doc, &w))
+        .map(|d| (d, Found::Text))
+}
+
+/// Meta names that carry a publication date, compared case-insensitively
+/// (`DC.Date`, `dc.date`) on `name`, `property` and `itemprop`.
+const PUBLISHED_META_NAMES: &[&str] = &[
+    "publication_date",
+    "publication-date",
+    "date.published",
+    "dc.date",
+    "dc.date.issued",
+    "dc.date.created",
+    "dcterms.issued",
+    "dcterms.created",
+    "uploaddate",
+    "datecreated",
+    "article.published",
+    "published-date",
+    "published_date",
+    "release_date",
+    "created",
+    "date_published",
+];
+
+fn meta_by_name(doc: &Html, w: &Window) -> Option<NaiveDate> {
+    doc.select(&sel("meta[content]")).find_map(|e| {
+        let v = e.value();
+        let named = ["name", "property", "itemprop"]
+            .iter()
+            .filter_map(|a| v.attr(a))
+            .any(|n| PUBLISHED_META_NAMES.contains(&n.trim().to_ascii_lowercase().as_str()));
+        if named {
+            v.attr("content").and_then(|c| w.parse(c))
+        } else {
+            None
+        }
+    })
+}
+
+/// A date in the page title ("23.01.2022 - Winner of the race").
+fn title_date(doc: &Html, w: &Window) -> Option<NaiveDate> {
+    let title = doc.select(&sel("title")).next().map(element_text)?;
+    first_text_date(&title, w)
+}
+
+/// How far after the headline (bytes of page text) a date still belongs
+/// to the article's byline.
+const NEAR_HEADLINE: usize = 1_500;
+
+/// The first date in the text just after the page's first `<h1>`.
+fn after_headline(doc: &Html, w: &Window) -> Option<NaiveDate> {
+    let body = doc.select(&sel("body")).next()?;
+    let h1 = doc
+        .select(&sel("h1"))
+        .map(element_text)
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .find(|t| t.len() > 10)?;
+    let text = super::block_text(body)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let at = text.find(&h1)? + h1.len();
+    let end = (at + NEAR_HEADLINE).min(text.len());
+    let end = (end..=text.len()).find(|&i| text.is_char_boundary(i))?;
+    first_text_date(&text[at..end], w)
 }
 
 fn all_attrs<'a>(
@@ -240,7 +324,7 @@ fn names_date(value: &str) -> bool {
 
 /// Short elements whose class or id says date, byline or published, in
 /// page order; the first date in their text that is not an update.
-fn date_elements(doc: &Html, w: &Window) -> Option<NaiveDate> {
+fn date_elements(doc: &Html, w: &Window, updates_too: bool) -> Option<NaiveDate> {
     doc.select(&sel("body [class], body [id]"))
         .filter(|e| {
             ["class", "id"]
@@ -253,7 +337,16 @@ fn date_elements(doc: &Html, w: &Window) -> Option<NaiveDate> {
             (text.trim().chars().count() <= MAX_DATE_ELEMENT).then_some(text)
         })
         .take(MAX_DATE_ELEMENTS)
-        .find_map(|t| first_text_date(&t, w))
+        .find_map(|t| {
+            if updates_too {
+                dates_in_text(&t)
+                    .into_iter()
+                    .map(|(_, d)| d)
+                    .find(|d| w.admits(*d))
+            } else {
+                first_text_date(&t, w)
+            }
+        })
 }
 
 /// The first date in a short text that no "Updated" label precedes.
