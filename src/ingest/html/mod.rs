@@ -72,13 +72,23 @@ pub fn parse_on(html: &str, today: Option<NaiveDate>) -> Result<Vec<RawArticle>,
 fn nesting_depth(html: &str) -> usize {
     const VOID: &[&str] = &[
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr", "p", "li", "!doctype",
+        "track", "wbr", "p", "li", "td", "th", "tr", "dt", "dd", "option", "param", "!doctype",
     ];
+    // Their content is text, not tags: `"<div>"` in a script opens nothing.
+    const RAW_TEXT: &[&str] = &["script", "style", "textarea", "xmp"];
     let (mut depth, mut max) = (0usize, 0usize);
     let bytes = html.as_bytes();
+    let lower = html.to_ascii_lowercase();
     let mut i = 0;
     while let Some(off) = bytes[i..].iter().position(|&b| b == b'<') {
         i += off + 1;
+        if bytes[i..].starts_with(b"!--") {
+            match lower[i..].find("-->") {
+                Some(end) => i += end + 3,
+                None => break,
+            }
+            continue;
+        }
         let closing = bytes.get(i) == Some(&b'/');
         let start = if closing { i + 1 } else { i };
         let name_len = bytes[start..]
@@ -88,10 +98,21 @@ fn nesting_depth(html: &str) -> usize {
         if name_len == 0 {
             continue;
         }
-        let name = html[start..start + name_len].to_ascii_lowercase();
+        let name = &lower[start..start + name_len];
+        let tag_end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map(|e| start + e);
+        let self_closing = tag_end.is_some_and(|e| e > start && bytes[e - 1] == b'/');
         if closing {
             depth = depth.saturating_sub(1);
-        } else if !VOID.contains(&name.as_str()) {
+        } else if RAW_TEXT.contains(&name) && !self_closing {
+            let close = format!("</{name}");
+            match lower[start..].find(&close) {
+                Some(end) => i = start + end,
+                None => break,
+            }
+        } else if !VOID.contains(&name) && !self_closing {
             depth += 1;
             max = max.max(depth);
         }
@@ -390,5 +411,15 @@ mod tests {
         let deep = "<div>".repeat(1000);
         assert!(nesting_depth(&deep) > MAX_NESTING);
         assert_eq!(nesting_depth("<p>a<br>b</p><div><span>x</span></div>"), 2);
+    }
+
+    #[test]
+    fn svg_icons_scripts_and_comments_do_not_count_as_nesting() {
+        let icons = "<svg><path d='m0 0'/></svg>".repeat(500);
+        let script = format!("<script>{}</script>", "'<div>'+".repeat(500));
+        let comment = format!("<!-- {} -->", "<div>".repeat(500));
+        for page in [icons, script, comment] {
+            assert!(nesting_depth(&page) <= 2, "{}", &page[..40]);
+        }
     }
 }
