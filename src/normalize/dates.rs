@@ -167,8 +167,9 @@ pub fn path_date(path: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(c[1].parse().ok()?, 1, 1)
 }
 
-/// Month names and abbreviations in English and German, the languages of
-/// most pages we read; matched lowercase, a trailing dot removed.
+/// Month names and abbreviations in English, German and French, the
+/// languages of most pages we read; matched lowercase, a trailing dot
+/// removed.
 const MONTH_NAMES: &[(&str, u32)] = &[
     ("january", 1),
     ("jan", 1),
@@ -209,6 +210,20 @@ const MONTH_NAMES: &[(&str, u32)] = &[
     ("dec", 12),
     ("dezember", 12),
     ("dez", 12),
+    ("janvier", 1),
+    ("février", 2),
+    ("fevrier", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("août", 8),
+    ("aout", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("décembre", 12),
+    ("decembre", 12),
 ];
 
 fn any_month(name: &str) -> Option<u32> {
@@ -362,6 +377,7 @@ mod tests {
             ]
         );
         assert!(dates_in_text("31.02.2021 and May 40, 2020").is_empty());
+        assert_eq!(dates_in_text("jeudi 13 juin 2019")[0].1, d(2019, 6, 13));
     }
 
     #[test]
