@@ -51,6 +51,8 @@ pub enum DateSource {
     Text,
     /// The file's path (`2021/05/`, `2019-06-04-name.md`).
     Path,
+    /// The article's canonical URL (`…/2021/05/14/…`).
+    Url,
     /// The file's modification time (only with `--date-from-mtime`).
     Mtime,
 }
@@ -68,6 +70,8 @@ pub struct RawArticle {
     pub meta_date: Option<String>,
     /// A date string found in the text (`Published:` line).
     pub text_date: Option<String>,
+    /// A date read from the article's URL (`…/2021/05/14/…`).
+    pub url_date: Option<String>,
     /// Publication or outlet name.
     pub source: Option<String>,
     /// Author or byline.

@@ -103,6 +103,7 @@ pub fn ingest_options(read: &ReadArgs) -> IngestOptions {
         date_from_mtime: read.date_from_mtime,
         meta: read.meta.clone(),
         source_from_folder: read.source_from_folder,
+        today: Some(chrono::Utc::now().date_naive()),
     }
 }
 

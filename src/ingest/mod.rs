@@ -46,6 +46,9 @@ pub struct IngestOptions {
     /// An article without a source takes the name of the first folder of
     /// its path under the walked root (`--source-from-folder`).
     pub source_from_folder: bool,
+    /// The day files are read: dates found after it are not believed. The
+    /// library reads no clock; the caller passes it (None: no upper bound).
+    pub today: Option<chrono::NaiveDate>,
 }
 
 impl Default for IngestOptions {
@@ -55,6 +58,7 @@ impl Default for IngestOptions {
             date_from_mtime: false,
             meta: None,
             source_from_folder: false,
+            today: None,
         }
     }
 }
@@ -378,7 +382,7 @@ fn read_file_inner(
             };
         }
     };
-    let parsed = match parse_as(format, &file.rel, &text) {
+    let parsed = match parse_as(format, &file.rel, &text, options.today) {
         Ok(p) => p,
         Err(reason) => {
             return FileReport {
@@ -432,7 +436,12 @@ fn read_file_inner(
     }
 }
 
-fn parse_as(format: Format, rel: &str, text: &str) -> Result<Parsed, String> {
+fn parse_as(
+    format: Format,
+    rel: &str,
+    text: &str,
+    today: Option<chrono::NaiveDate>,
+) -> Result<Parsed, String> {
     let single = |r: Result<Vec<RawArticle>, String>| {
         r.map(|articles| Parsed {
             articles,
@@ -442,7 +451,7 @@ fn parse_as(format: Format, rel: &str, text: &str) -> Result<Parsed, String> {
     match format {
         Format::Text => single(text::parse(text)),
         Format::Markdown => single(markdown::parse(text)),
-        Format::Html => single(html::parse(text)),
+        Format::Html => single(html::parse_on(text, today)),
         Format::Json | Format::Csaf => json::parse_json(text),
         Format::Jsonl => json::parse_jsonl(text),
         Format::Feed => feed::parse(text.as_bytes()),

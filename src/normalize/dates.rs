@@ -167,6 +167,133 @@ pub fn path_date(path: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(c[1].parse().ok()?, 1, 1)
 }
 
+/// Month names and abbreviations in English, German and French, the
+/// languages of most pages we read; matched lowercase, a trailing dot
+/// removed.
+const MONTH_NAMES: &[(&str, u32)] = &[
+    ("january", 1),
+    ("jan", 1),
+    ("januar", 1),
+    ("jänner", 1),
+    ("jän", 1),
+    ("february", 2),
+    ("feb", 2),
+    ("februar", 2),
+    ("march", 3),
+    ("mar", 3),
+    ("märz", 3),
+    ("maerz", 3),
+    ("mär", 3),
+    ("mrz", 3),
+    ("april", 4),
+    ("apr", 4),
+    ("may", 5),
+    ("mai", 5),
+    ("june", 6),
+    ("jun", 6),
+    ("juni", 6),
+    ("july", 7),
+    ("jul", 7),
+    ("juli", 7),
+    ("august", 8),
+    ("aug", 8),
+    ("september", 9),
+    ("sep", 9),
+    ("sept", 9),
+    ("october", 10),
+    ("oct", 10),
+    ("oktober", 10),
+    ("okt", 10),
+    ("november", 11),
+    ("nov", 11),
+    ("december", 12),
+    ("dec", 12),
+    ("dezember", 12),
+    ("dez", 12),
+    ("janvier", 1),
+    ("février", 2),
+    ("fevrier", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("août", 8),
+    ("aout", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("décembre", 12),
+    ("decembre", 12),
+];
+
+fn any_month(name: &str) -> Option<u32> {
+    let lower = name.trim_end_matches('.').to_lowercase();
+    MONTH_NAMES
+        .iter()
+        .find(|(n, _)| *n == lower)
+        .map(|&(_, m)| m)
+}
+
+static TEXT_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?:\b(?P<iy>(?:19|20)\d{2})-(?P<im>\d{2})-(?P<id>\d{2})\b)",
+        r"|(?:\b(?P<dd>\d{1,2})\.\s?(?P<dm>\d{1,2})\.\s?(?P<dy>(?:19|20)\d{2})\b)",
+        r"|(?:\b(?P<nd>\d{1,2})(?:\.|st|nd|rd|th)?\s+(?P<nm>\p{L}{3,9}\.?),?\s+(?P<ny>(?:19|20)\d{2})\b)",
+        r"|(?:\b(?P<mm>\p{L}{3,9}\.?)\s+(?P<md>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<my>(?:19|20)\d{2})\b)",
+    ))
+    .expect("valid regex")
+});
+
+/// Every full date written in running text, with its byte offset: ISO
+/// `2021-05-14`, German `14.05.2021`, `14. Mai 2021`, `14 May 2021`,
+/// `May 14, 2021` (English and German month names). Impossible days are
+/// left out.
+pub fn dates_in_text(text: &str) -> Vec<(usize, NaiveDate)> {
+    let num = |c: &regex::Captures<'_>, k: &str| -> Option<u32> {
+        c.name(k).and_then(|m| m.as_str().parse().ok())
+    };
+    TEXT_DATE
+        .captures_iter(text)
+        .filter_map(|c| {
+            let start = c.get(0)?.start();
+            let (y, m, d) = if c.name("iy").is_some() {
+                (num(&c, "iy")?, num(&c, "im")?, num(&c, "id")?)
+            } else if c.name("dd").is_some() {
+                (num(&c, "dy")?, num(&c, "dm")?, num(&c, "dd")?)
+            } else if c.name("nd").is_some() {
+                (
+                    num(&c, "ny")?,
+                    any_month(c.name("nm")?.as_str())?,
+                    num(&c, "nd")?,
+                )
+            } else {
+                (
+                    num(&c, "my")?,
+                    any_month(c.name("mm")?.as_str())?,
+                    num(&c, "md")?,
+                )
+            };
+            NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d).map(|date| (start, date))
+        })
+        .collect()
+}
+
+static URL_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/((?:19|20)\d{2})(?:[-/_](\d{1,2})[-/_](\d{1,2})|(\d{2})(\d{2}))(?:[-/_.]|$)")
+        .expect("valid regex")
+});
+
+/// The day a URL's path names: `/2021/05/14/`, `/2021-05-14-title`,
+/// `/20210514/`. A year and month alone do not name a day.
+pub fn url_day(url: &str) -> Option<NaiveDate> {
+    let path = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = &path[path.find('/')?..];
+    URL_DAY.captures_iter(path).find_map(|c| {
+        let part = |a: usize, b: usize| c.get(a).or(c.get(b))?.as_str().parse().ok();
+        NaiveDate::from_ymd_opt(c[1].parse().ok()?, part(2, 4)?, part(3, 5)?)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +356,44 @@ mod tests {
             Some("May 4, 2021")
         );
         assert_eq!(dateline_date("The agency said on Dec. 13, 2020 — x"), None);
+    }
+
+    #[test]
+    fn german_and_english_dates_are_found_in_text() {
+        let found: Vec<NaiveDate> = dates_in_text(
+            "Veröffentlicht am 3. März 2022, aktualisiert 14.05.2022; Published March 3, 2022 or 4 Dez. 2021 and 2020-01-02",
+        )
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+        assert_eq!(
+            found,
+            [
+                d(2022, 3, 3),
+                d(2022, 5, 14),
+                d(2022, 3, 3),
+                d(2021, 12, 4),
+                d(2020, 1, 2)
+            ]
+        );
+        assert!(dates_in_text("31.02.2021 and May 40, 2020").is_empty());
+        assert_eq!(dates_in_text("jeudi 13 juin 2019")[0].1, d(2019, 6, 13));
+    }
+
+    #[test]
+    fn url_days_need_year_month_and_day() {
+        assert_eq!(
+            url_day("https://x.com/2021/05/14/title/"),
+            Some(d(2021, 5, 14))
+        );
+        assert_eq!(
+            url_day("https://x.com/news/2020-01-02-title"),
+            Some(d(2020, 1, 2))
+        );
+        assert_eq!(url_day("https://x.com/2019/43/title"), None);
+        assert_eq!(url_day("https://x.com/2018/12/title"), None, "not 2018-1-2");
+        assert_eq!(url_day("https://x.com/a/20191016/b"), Some(d(2019, 10, 16)));
+        assert_eq!(url_day("https://2021.x.com/05/14"), None);
     }
 
     #[test]

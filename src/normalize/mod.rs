@@ -35,6 +35,7 @@ pub fn normalize(raw: RawArticle, origin: &Origin<'_>, taxonomy: &Taxonomy) -> D
     let (date, date_source) = find_date(
         raw.meta_date.as_deref(),
         raw.text_date.as_deref(),
+        raw.url_date.as_deref(),
         &mut body,
         origin,
         &mut warnings,
@@ -75,11 +76,12 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.trim().is_empty())
 }
 
-/// Metadata first, then the text (a `Published:` line or a dateline), then
+/// Metadata first, then the URL, then the text (a `Published:` line or a dateline), then
 /// the path, then (only when asked) the file's mtime.
 fn find_date(
     meta: Option<&str>,
     text: Option<&str>,
+    url: Option<&str>,
     body: &mut String,
     origin: &Origin<'_>,
     warnings: &mut Vec<String>,
@@ -93,6 +95,9 @@ fn find_date(
     };
     if let Some(d) = meta.and_then(&mut try_parse) {
         return (Some(d), Some(DateSource::Metadata));
+    }
+    if let Some(d) = url.and_then(&mut try_parse) {
+        return (Some(d), Some(DateSource::Url));
     }
     let from_text = text
         .map(str::to_string)

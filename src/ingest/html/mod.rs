@@ -4,10 +4,14 @@
 //! rs-trafilatura extractor so navigation, banners, related links and footers
 //! stay out.
 
+use chrono::NaiveDate;
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 
 use crate::document::RawArticle;
+
+mod dates;
+mod main_text;
 
 /// Pages nested deeper than this are read as flat text: tree algorithms on
 /// hostile nesting could exhaust the stack.
@@ -18,28 +22,14 @@ fn sel(s: &str) -> Selector {
     Selector::parse(s).unwrap_or_else(|_| panic!("invalid selector literal {s}"))
 }
 
-/// Meta tags that carry a publication date, most trusted first.
-const DATE_META: &[&str] = &[
-    r#"meta[property="article:published_time"]"#,
-    r#"meta[name="article:published_time"]"#,
-    r#"meta[property="og:published_time"]"#,
-    r#"meta[itemprop="datePublished"]"#,
-    r#"meta[name="date"]"#,
-    r#"meta[name="pubdate"]"#,
-    r#"meta[name="publish-date"]"#,
-    r#"meta[name="publish_date"]"#,
-    r#"meta[name="DC.date.issued"]"#,
-    r#"meta[name="dc.date.issued"]"#,
-    r#"meta[name="DC.date"]"#,
-    r#"meta[name="dc.date"]"#,
-    r#"meta[name="dcterms.date"]"#,
-    r#"meta[name="parsely-pub-date"]"#,
-    r#"meta[name="sailthru.date"]"#,
-    r#"meta[property="article:modified_time"]"#,
-];
-
-/// Reads one HTML page.
+/// Reads one HTML page, believing no date after today (none known).
 pub fn parse(html: &str) -> Result<Vec<RawArticle>, String> {
+    parse_on(html, None)
+}
+
+/// Reads one HTML page on the day `today`: a date after it is not the
+/// page's publication date.
+pub fn parse_on(html: &str, today: Option<NaiveDate>) -> Result<Vec<RawArticle>, String> {
     if nesting_depth(html) > MAX_NESTING {
         let mut article = RawArticle {
             body: strip_tags(html),
@@ -57,7 +47,6 @@ pub fn parse(html: &str) -> Result<Vec<RawArticle>, String> {
     let ld = json_ld_article(&doc);
     let mut article = RawArticle {
         title: page_title(&doc, ld.as_ref()),
-        meta_date: page_date(&doc, ld.as_ref()),
         author: page_author(&doc, ld.as_ref()),
         source: page_source(&doc, ld.as_ref()),
         url: first_attr(&doc, &[r#"link[rel="canonical"]"#], "href")
@@ -66,6 +55,12 @@ pub fn parse(html: &str) -> Result<Vec<RawArticle>, String> {
         categories: page_categories(&doc),
         ..RawArticle::default()
     };
+    match dates::page_date(&doc, ld.as_ref(), today) {
+        Some((d, dates::Found::Metadata)) => article.meta_date = Some(d.to_string()),
+        Some((d, dates::Found::Url)) => article.url_date = Some(d.to_string()),
+        Some((d, dates::Found::Text)) => article.text_date = Some(d.to_string()),
+        None => {}
+    }
     article.body = main_text(html, &doc, &mut article.warnings);
     if article.title.is_none() && article.body.trim().is_empty() {
         return Err("no title and no text".into());
@@ -77,13 +72,23 @@ pub fn parse(html: &str) -> Result<Vec<RawArticle>, String> {
 fn nesting_depth(html: &str) -> usize {
     const VOID: &[&str] = &[
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr", "p", "li", "!doctype",
+        "track", "wbr", "p", "li", "td", "th", "tr", "dt", "dd", "option", "param", "!doctype",
     ];
+    // Their content is text, not tags: `"<div>"` in a script opens nothing.
+    const RAW_TEXT: &[&str] = &["script", "style", "textarea", "xmp"];
     let (mut depth, mut max) = (0usize, 0usize);
     let bytes = html.as_bytes();
+    let lower = html.to_ascii_lowercase();
     let mut i = 0;
     while let Some(off) = bytes[i..].iter().position(|&b| b == b'<') {
         i += off + 1;
+        if bytes[i..].starts_with(b"!--") {
+            match lower[i..].find("-->") {
+                Some(end) => i += end + 3,
+                None => break,
+            }
+            continue;
+        }
         let closing = bytes.get(i) == Some(&b'/');
         let start = if closing { i + 1 } else { i };
         let name_len = bytes[start..]
@@ -93,10 +98,21 @@ fn nesting_depth(html: &str) -> usize {
         if name_len == 0 {
             continue;
         }
-        let name = html[start..start + name_len].to_ascii_lowercase();
+        let name = &lower[start..start + name_len];
+        let tag_end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map(|e| start + e);
+        let self_closing = tag_end.is_some_and(|e| e > start && bytes[e - 1] == b'/');
         if closing {
             depth = depth.saturating_sub(1);
-        } else if !VOID.contains(&name.as_str()) {
+        } else if RAW_TEXT.contains(&name) && !self_closing {
+            let close = format!("</{name}");
+            match lower[start..].find(&close) {
+                Some(end) => i = start + end,
+                None => break,
+            }
+        } else if !VOID.contains(&name) && !self_closing {
             depth += 1;
             max = max.max(depth);
         }
@@ -206,21 +222,6 @@ pub fn strip_site_suffix(title: &str) -> String {
     title.to_string()
 }
 
-fn page_date(doc: &Html, ld: Option<&serde_json::Map<String, Value>>) -> Option<String> {
-    meta(doc, &DATE_META[..1])
-        .or_else(|| ld_text(ld, "datePublished"))
-        .or_else(|| meta(doc, &DATE_META[1..]))
-        .or_else(|| {
-            first_attr(
-                doc,
-                &["article time[datetime]", "main time[datetime]"],
-                "datetime",
-            )
-        })
-        .or_else(|| first_attr(doc, &["time[datetime]"], "datetime"))
-        .or_else(|| ld_text(ld, "dateCreated"))
-}
-
 fn page_author(doc: &Html, ld: Option<&serde_json::Map<String, Value>>) -> Option<String> {
     meta(doc, &[r#"meta[name="author"]"#, r#"meta[name="byl"]"#])
         .map(|a| {
@@ -277,7 +278,10 @@ fn page_categories(doc: &Html) -> Vec<String> {
 fn main_text(html: &str, doc: &Html, warnings: &mut Vec<String>) -> String {
     match rs_trafilatura::extract(html) {
         Ok(result) if !result.content_text.trim().is_empty() => {
-            return paragraphs(&result.content_text);
+            return paragraphs(&main_text::confirmed_by_readability(
+                &result.content_text,
+                html,
+            ));
         }
         Ok(_) => {
             warnings.push("main-text extractor found no article text; used the page text".into())
@@ -407,5 +411,15 @@ mod tests {
         let deep = "<div>".repeat(1000);
         assert!(nesting_depth(&deep) > MAX_NESTING);
         assert_eq!(nesting_depth("<p>a<br>b</p><div><span>x</span></div>"), 2);
+    }
+
+    #[test]
+    fn svg_icons_scripts_and_comments_do_not_count_as_nesting() {
+        let icons = "<svg><path d='m0 0'/></svg>".repeat(500);
+        let script = format!("<script>{}</script>", "'<div>'+".repeat(500));
+        let comment = format!("<!-- {} -->", "<div>".repeat(500));
+        for page in [icons, script, comment] {
+            assert!(nesting_depth(&page) <= 2, "{}", &page[..40]);
+        }
     }
 }

@@ -1,0 +1,380 @@
+//! The publication date of a web page, looked for the way htmldate does:
+//! the publisher's structured metadata first (meta tags, JSON-LD), then the
+//! day in the canonical URL, then `<time datetime>` markup, then the text of
+//! elements whose class or id says date, byline or published, and last a
+//! date in the page text right after "Published"/"Veröffentlicht". Dates
+//! after "Updated"/"Aktualisiert" are the modification, not the
+//! publication, and are passed over; the modification time in metadata is
+//! only a last resort. Every candidate must fall in a sanity window: not
+//! before the web carried news, and not after the day the page was read.
+
+use chrono::NaiveDate;
+use scraper::{ElementRef, Html};
+use serde_json::{Map, Value};
+
+use super::{element_text, first_attr, meta, sel};
+use crate::normalize::dates::{dates_in_text, parse_date, url_day};
+
+/// What kind of evidence gave the date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// Meta tags, JSON-LD or `<time datetime>` markup.
+    Metadata,
+    /// The page's canonical URL.
+    Url,
+    /// Visible text (a byline, a date element, a "Published" phrase).
+    Text,
+}
+
+/// Meta tags that carry a publication date, most trusted first.
+const PUBLISHED_META: &[&str] = &[
+    r#"meta[property="article:published_time"]"#,
+    r#"meta[name="article:published_time"]"#,
+    r#"meta[property="og:published_time"]"#,
+    r#"meta[property="og:article:published_time"]"#,
+    r#"meta[itemprop="datePublished"]"#,
+    r#"meta[name="date"]"#,
+    r#"meta[name="pubdate"]"#,
+    r#"meta[name="publish-date"]"#,
+    r#"meta[name="publish_date"]"#,
+    r#"meta[name="publishdate"]"#,
+    r#"meta[name="citation_publication_date"]"#,
+    r#"meta[name="DC.date.issued"]"#,
+    r#"meta[name="dc.date.issued"]"#,
+    r#"meta[name="DC.date.created"]"#,
+    r#"meta[name="DC.date"]"#,
+    r#"meta[name="dc.date"]"#,
+    r#"meta[name="dcterms.date"]"#,
+    r#"meta[name="dcterms.created"]"#,
+    r#"meta[name="parsely-pub-date"]"#,
+    r#"meta[name="sailthru.date"]"#,
+];
+
+const MODIFIED_META: &[&str] = &[
+    r#"meta[property="article:modified_time"]"#,
+    r#"meta[property="og:updated_time"]"#,
+];
+
+/// Words in a class or id that mark an element holding the date or byline.
+const DATE_CLASS_WORDS: &[&str] = &[
+    "date", "time", "byline", "publish", "posted", "datum", "dateline", "meta", "info", "author",
+];
+
+/// Text before a date that makes it a modification date.
+const UPDATED_WORDS: &[&str] = &[
+    "update",
+    "aktualisiert",
+    "geändert",
+    "modified",
+    "edited",
+    "überarbeitet",
+    "stand:",
+];
+
+/// Text before a date that makes it the publication date.
+const PUBLISHED_WORDS: &[&str] = &[
+    "published",
+    "veröffentlicht",
+    "erschienen",
+    "publiziert",
+    "posted",
+    "publié",
+];
+
+/// Date elements longer than this (characters) are containers, not dates.
+const MAX_DATE_ELEMENT: usize = 200;
+/// How many date-like elements are read before giving up.
+const MAX_DATE_ELEMENTS: usize = 60;
+/// How much of the page text the "Published …" search reads (bytes).
+const PHRASE_SEARCH_BYTES: usize = 30_000;
+
+/// The earliest plausible publication day of a web page.
+fn earliest() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1995, 1, 1).unwrap_or_default()
+}
+
+struct Window {
+    today: Option<NaiveDate>,
+}
+
+impl Window {
+    fn admits(&self, d: NaiveDate) -> bool {
+        d >= earliest() && self.today.is_none_or(|t| d <= t)
+    }
+
+    fn parse(&self, s: &str) -> Option<NaiveDate> {
+        parse_date(s).ok().filter(|d| self.admits(*d))
+    }
+}
+
+/// The page's publication date and the kind of evidence that gave it.
+/// `today` is the day the page is read: later dates are not believed.
+pub fn page_date(
+    doc: &Html,
+    ld: Option<&Map<String, Value>>,
+    today: Option<NaiveDate>,
+) -> Option<(NaiveDate, Found)> {
+    let w = Window { today };
+    let ld_date = |key: &str| ld.and_then(|o| super::super::fields::text_of(o, &[key]));
+    let metadata = || {
+        PUBLISHED_META[..1]
+            .iter()
+            .chain(std::iter::once(&"ld:datePublished"))
+            .chain(PUBLISHED_META[1..].iter())
+            .chain(std::iter::once(&"ld:dateCreated"))
+            .find_map(|s| match s.strip_prefix("ld:") {
+                Some(key) => ld_date(key).and_then(|v| w.parse(&v)),
+                None => all_attrs(doc, s, "content").find_map(|v| w.parse(&v)),
+            })
+            .or_else(|| itemprop_published(doc, &w))
+            .or_else(|| meta_by_name(doc, &w))
+    };
+    let url = first_attr(doc, &[r#"link[rel="canonical"]"#], "href")
+        .or_else(|| meta(doc, &[r#"meta[property="og:url"]"#]));
+    let from_url = url.as_deref().and_then(url_day).filter(|d| w.admits(*d));
+    if let Some(d) = metadata() {
+        // Metadata timestamps are often in UTC; the URL and the byline carry
+        // the publisher's own calendar day. One day apart means the same
+        // moment, and the local day is the one readers (and archives) cite.
+        let next_door = |other: NaiveDate| (other - d).num_days().abs() == 1;
+        if let Some(u) = from_url.filter(|u| next_door(*u)) {
+            return Some((u, Found::Url));
+        }
+        if let Some(t) = date_elements(doc, &w, false).filter(|t| next_door(*t)) {
+            return Some((t, Found::Text));
+        }
+        return Some((d, Found::Metadata));
+    }
+    if let Some(d) = from_url {
+        return Some((d, Found::Url));
+    }
+    if let Some(d) = time_markup(doc, &w) {
+        return Some((d, Found::Metadata));
+    }
+    if let Some(d) = date_elements(doc, &w, false).or_else(|| published_phrase(doc, &w)) {
+        return Some((d, Found::Text));
+    }
+    let modified = MODIFIED_META
+        .iter()
+        .find_map(|s| all_attrs(doc, s, "content").find_map(|v| w.parse(&v)))
+        .or_else(|| ld_date("dateModified").and_then(|v| w.parse(&v)));
+    if let Some(d) = modified {
+        return Some((d, Found::Metadata));
+    }
+    // An update date is a better answer than none: the page was at least
+    // published by then.
+    date_elements(doc, &w, true)
+        .or_else(|| title_date(doc, &w))
+        .or_else(|| after_headline(doc, &w))
+        .map(|d| (d, Found::Text))
+}
+
+/// Meta names that carry a publication date, compared case-insensitively
+/// (`DC.Date`, `dc.date`) on `name`, `property` and `itemprop`.
+const PUBLISHED_META_NAMES: &[&str] = &[
+    "publication_date",
+    "publication-date",
+    "date.published",
+    "dc.date",
+    "dc.date.issued",
+    "dc.date.created",
+    "dcterms.issued",
+    "dcterms.created",
+    "uploaddate",
+    "datecreated",
+    "article.published",
+    "published-date",
+    "published_date",
+    "release_date",
+    "created",
+    "date_published",
+];
+
+fn meta_by_name(doc: &Html, w: &Window) -> Option<NaiveDate> {
+    doc.select(&sel("meta[content]")).find_map(|e| {
+        let v = e.value();
+        let named = ["name", "property", "itemprop"]
+            .iter()
+            .filter_map(|a| v.attr(a))
+            .any(|n| PUBLISHED_META_NAMES.contains(&n.trim().to_ascii_lowercase().as_str()));
+        if named {
+            v.attr("content").and_then(|c| w.parse(c))
+        } else {
+            None
+        }
+    })
+}
+
+/// A date in the page title ("23.01.2022 - Winner of the race").
+fn title_date(doc: &Html, w: &Window) -> Option<NaiveDate> {
+    let title = doc.select(&sel("title")).next().map(element_text)?;
+    first_text_date(&title, w)
+}
+
+/// How far after the headline (bytes of page text) a date still belongs
+/// to the article's byline.
+const NEAR_HEADLINE: usize = 1_500;
+
+/// The first date in the text just after the page's first `<h1>`.
+fn after_headline(doc: &Html, w: &Window) -> Option<NaiveDate> {
+    let body = doc.select(&sel("body")).next()?;
+    let h1 = doc
+        .select(&sel("h1"))
+        .map(element_text)
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .find(|t| t.len() > 10)?;
+    let text = super::block_text(body)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let at = text.find(&h1)? + h1.len();
+    let end = (at + NEAR_HEADLINE).min(text.len());
+    let end = (end..=text.len()).find(|&i| text.is_char_boundary(i))?;
+    first_text_date(&text[at..end], w)
+}
+
+fn all_attrs<'a>(
+    doc: &'a Html,
+    selector: &str,
+    attr: &'a str,
+) -> impl Iterator<Item = String> + 'a {
+    doc.select(&sel(selector))
+        .filter_map(move |e| e.value().attr(attr))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// `itemprop="datePublished"` on any element, as `content` or `datetime`.
+fn itemprop_published(doc: &Html, w: &Window) -> Option<NaiveDate> {
+    doc.select(&sel(
+        r#"[itemprop="datePublished"], [itemprop="dateCreated"]"#,
+    ))
+    .find_map(|e| {
+        let v = e.value();
+        v.attr("content")
+            .or(v.attr("datetime"))
+            .and_then(|s| w.parse(s))
+            .or_else(|| first_text_date(&element_text(e), w))
+    })
+}
+
+/// `<time datetime>` in the article first, then anywhere; `<time pubdate>`
+/// and `<abbr title>` dates too. Times after "Updated" are skipped.
+fn time_markup(doc: &Html, w: &Window) -> Option<NaiveDate> {
+    [
+        "time[pubdate]",
+        "article time[datetime]",
+        "main time[datetime]",
+        "time[datetime]",
+        "abbr.published[title], abbr.date[title]",
+    ]
+    .iter()
+    .find_map(|s| {
+        doc.select(&sel(s)).find_map(|e| {
+            if is_updated_label(&preceding_label(e)) {
+                return None;
+            }
+            let v = e.value();
+            v.attr("datetime")
+                .or(v.attr("title"))
+                .and_then(|d| w.parse(d))
+        })
+    })
+}
+
+/// The text of the element's parent before the element: the label a
+/// `<time>` stands after ("Aktualisiert am").
+fn preceding_label(e: ElementRef<'_>) -> String {
+    let Some(parent) = e.parent().and_then(ElementRef::wrap) else {
+        return String::new();
+    };
+    let mut label = String::new();
+    for child in parent.children() {
+        if child.id() == e.id() {
+            break;
+        }
+        if let Some(t) = child.value().as_text() {
+            label.push_str(t);
+        } else if let Some(c) = ElementRef::wrap(child) {
+            label.push_str(&element_text(c));
+        }
+    }
+    label
+}
+
+fn is_updated_label(label: &str) -> bool {
+    let tail: String = label
+        .chars()
+        .rev()
+        .take(40)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let tail = tail.to_lowercase();
+    UPDATED_WORDS.iter().any(|w| tail.contains(w))
+}
+
+fn names_date(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    DATE_CLASS_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Short elements whose class or id says date, byline or published, in
+/// page order; the first date in their text that is not an update.
+fn date_elements(doc: &Html, w: &Window, updates_too: bool) -> Option<NaiveDate> {
+    doc.select(&sel("body [class], body [id]"))
+        .filter(|e| {
+            ["class", "id"]
+                .iter()
+                .filter_map(|a| e.value().attr(a))
+                .any(names_date)
+        })
+        .filter_map(|e| {
+            let text = element_text(e);
+            (text.trim().chars().count() <= MAX_DATE_ELEMENT).then_some(text)
+        })
+        .take(MAX_DATE_ELEMENTS)
+        .find_map(|t| {
+            if updates_too {
+                dates_in_text(&t)
+                    .into_iter()
+                    .map(|(_, d)| d)
+                    .find(|d| w.admits(*d))
+            } else {
+                first_text_date(&t, w)
+            }
+        })
+}
+
+/// The first date in a short text that no "Updated" label precedes.
+fn first_text_date(text: &str, w: &Window) -> Option<NaiveDate> {
+    dates_in_text(text)
+        .into_iter()
+        .find(|&(at, d)| w.admits(d) && !is_updated_label(&text[..at]))
+        .map(|(_, d)| d)
+}
+
+/// A date right after "Published", "Veröffentlicht" or the like anywhere in
+/// the page text.
+fn published_phrase(doc: &Html, w: &Window) -> Option<NaiveDate> {
+    let body = doc.select(&sel("body")).next()?;
+    let mut text = super::block_text(body);
+    if text.len() > PHRASE_SEARCH_BYTES {
+        let cut = (0..=PHRASE_SEARCH_BYTES)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        text.truncate(cut);
+    }
+    dates_in_text(&text).into_iter().find_map(|(at, d)| {
+        let start = (0..=at.saturating_sub(40))
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        let before = text[start..at].to_lowercase();
+        (w.admits(d) && PUBLISHED_WORDS.iter().any(|p| before.contains(p))).then_some(d)
+    })
+}

@@ -1,0 +1,95 @@
+//! Dates and main text of saved web pages: one small fixture per rule in
+//! `tests/fixtures/html-dates/`, read through the library's HTML reader and
+//! the full extract pipeline (which records where each date came from).
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use cpsearch::ingest::{self, html, IngestOptions};
+use cpsearch::normalize::Taxonomy;
+use cpsearch::{DateSource, Document};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html-dates")
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+}
+
+/// Every fixture page extracted as `extract` would, read on 2024-06-01.
+fn extract(name: &str) -> Document {
+    let taxonomy = Taxonomy::builtin().expect("taxonomy");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(fixtures().join(name), dir.path().join(name)).expect("copy fixture");
+    let walk = ingest::discover(&[dir.path().to_path_buf()]).expect("walk");
+    let options = IngestOptions {
+        today: Some(day(2024, 6, 1)),
+        ..IngestOptions::default()
+    };
+    let mut docs = Vec::new();
+    ingest::extract_files(&walk.files, &options, &taxonomy, |r| {
+        docs.extend(r.documents);
+        Ok(())
+    })
+    .expect("extract");
+    docs.pop().expect("one document")
+}
+
+#[test]
+fn utc_metadata_stamp_one_day_off_yields_to_the_local_url_day() {
+    let doc = extract("utc-metadata-local-url.html");
+    assert_eq!(doc.date, Some(day(2023, 11, 8)));
+    assert_eq!(doc.date_source, Some(DateSource::Url));
+}
+
+#[test]
+fn canonical_url_day_dates_a_page_without_metadata() {
+    let doc = extract("url-only.html");
+    assert_eq!(doc.date, Some(day(2021, 5, 14)));
+    assert_eq!(doc.date_source, Some(DateSource::Url));
+}
+
+#[test]
+fn german_byline_gives_the_published_date_not_the_update() {
+    let doc = extract("german-byline.html");
+    assert_eq!(doc.date, Some(day(2022, 3, 3)));
+    assert_eq!(doc.date_source, Some(DateSource::Text));
+}
+
+#[test]
+fn dates_after_today_or_before_the_web_are_not_believed() {
+    let doc = extract("future-and-ancient.html");
+    assert_eq!(doc.date, Some(day(2018, 6, 4)));
+    assert_eq!(doc.date_source, Some(DateSource::Text));
+}
+
+#[test]
+fn without_today_the_future_date_stands_but_not_1970() {
+    let page = std::fs::read_to_string(fixtures().join("future-and-ancient.html")).expect("read");
+    let article = html::parse(&page).expect("parse").remove(0);
+    assert_eq!(article.meta_date.as_deref(), Some("2099-01-01"));
+}
+
+#[test]
+fn dc_date_meta_name_matches_in_any_case() {
+    let doc = extract("dc-date-case.html");
+    assert_eq!(doc.date, Some(day(2006, 12, 16)));
+    assert_eq!(doc.date_source, Some(DateSource::Metadata));
+}
+
+#[test]
+fn navigation_cookie_banner_and_teaser_labels_stay_out_of_main_text() {
+    let doc = extract("main-text-furniture.html");
+    assert!(doc
+        .body
+        .contains("programmable controllers within thirty days"));
+    assert!(doc.body.contains("list of affected firmware versions"));
+    for furniture in ["We use cookies", "Auch interessant", "Home News"] {
+        assert!(
+            !doc.body.contains(furniture),
+            "{furniture} leaked: {}",
+            doc.body
+        );
+    }
+}
