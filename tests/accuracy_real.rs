@@ -39,7 +39,11 @@ fn real_labels() -> Vec<RealLabel> {
     let mut out = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).expect("labels readable");
-        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
             let label: RealLabel = serde_json::from_str(line)
                 .unwrap_or_else(|e| panic!("{}:{}: {e}", file.display(), i + 1));
             out.push(label);
@@ -78,7 +82,10 @@ impl Score {
 }
 
 /// The agencies and countries the extractor finds in one file (all its documents).
-fn extract_tags(file: &std::path::Path, taxonomy: &Taxonomy) -> (BTreeSet<String>, BTreeSet<String>) {
+fn extract_tags(
+    file: &std::path::Path,
+    taxonomy: &Taxonomy,
+) -> (BTreeSet<String>, BTreeSet<String>) {
     let walk = ingest::discover(&[file.to_path_buf()]).expect("labelled file exists");
     let (mut agencies, mut countries) = (BTreeSet::new(), BTreeSet::new());
     ingest::extract_files(&walk.files, &IngestOptions::default(), taxonomy, |r| {
@@ -102,23 +109,45 @@ fn real_documents_match_hand_labels() {
     }
     let taxonomy = Taxonomy::builtin().expect("built-in taxonomy");
     let labels = real_labels();
-    let known_agencies: BTreeSet<&str> =
-        taxonomy.agencies().iter().map(|a| a.name.as_str()).collect();
-    let known_countries: BTreeSet<&str> =
-        taxonomy.countries().iter().map(|c| c.name.as_str()).collect();
+    let known_agencies: BTreeSet<&str> = taxonomy
+        .agencies()
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    let known_countries: BTreeSet<&str> = taxonomy
+        .countries()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
     let (mut agencies, mut countries) = (Score::default(), Score::default());
     let mut unlisted = BTreeSet::new();
     for label in &labels {
         for a in &label.agencies {
-            assert!(known_agencies.contains(a.as_str()), "{}: {a} is not a canonical agency", label.path);
+            assert!(
+                known_agencies.contains(a.as_str()),
+                "{}: {a} is not a canonical agency",
+                label.path
+            );
         }
         for c in &label.countries {
-            assert!(known_countries.contains(c.as_str()), "{}: {c} is not a canonical country", label.path);
+            assert!(
+                known_countries.contains(c.as_str()),
+                "{}: {c} is not a canonical country",
+                label.path
+            );
         }
         unlisted.extend(label.unlisted.iter().cloned());
         let (got_agencies, got_countries) = extract_tags(&data.join(&label.path), &taxonomy);
-        agencies.add(&label.path, &got_agencies, &label.agencies.iter().cloned().collect());
-        countries.add(&label.path, &got_countries, &label.countries.iter().cloned().collect());
+        agencies.add(
+            &label.path,
+            &got_agencies,
+            &label.agencies.iter().cloned().collect(),
+        );
+        countries.add(
+            &label.path,
+            &got_countries,
+            &label.countries.iter().cloned().collect(),
+        );
     }
     println!("real documents labelled: {}", labels.len());
     for (name, s) in [("agencies", &agencies), ("countries", &countries)] {
@@ -152,7 +181,7 @@ fn real_documents_match_hand_labels() {
     assert!(failed.is_empty(), "below the floor: {failed:?}");
 }
 
-const FLOOR_AGENCY_P: f64 = 0.0;
-const FLOOR_AGENCY_R: f64 = 0.0;
-const FLOOR_COUNTRY_P: f64 = 0.0;
-const FLOOR_COUNTRY_R: f64 = 0.0;
+const FLOOR_AGENCY_P: f64 = 0.87;
+const FLOOR_AGENCY_R: f64 = 0.91;
+const FLOOR_COUNTRY_P: f64 = 0.76;
+const FLOOR_COUNTRY_R: f64 = 0.93;
