@@ -22,6 +22,9 @@ struct RealLabel {
     countries: Vec<String>,
     #[serde(default)]
     unlisted: Vec<String>,
+    /// Countries the text names but the taxonomy lacks (reported, not scored).
+    #[serde(default)]
+    unlisted_countries: Vec<String>,
 }
 
 fn root() -> PathBuf {
@@ -121,6 +124,7 @@ fn real_documents_match_hand_labels() {
         .collect();
     let (mut agencies, mut countries) = (Score::default(), Score::default());
     let mut unlisted = BTreeSet::new();
+    let mut unlisted_countries = BTreeSet::new();
     for label in &labels {
         for a in &label.agencies {
             assert!(
@@ -137,6 +141,7 @@ fn real_documents_match_hand_labels() {
             );
         }
         unlisted.extend(label.unlisted.iter().cloned());
+        unlisted_countries.extend(label.unlisted_countries.iter().cloned());
         let (got_agencies, got_countries) = extract_tags(&data.join(&label.path), &taxonomy);
         agencies.add(
             &label.path,
@@ -164,6 +169,7 @@ fn real_documents_match_hand_labels() {
         }
     }
     println!("agencies named but missing from the taxonomy: {unlisted:?}");
+    println!("countries named but missing from the taxonomy: {unlisted_countries:?}");
     assert!(!labels.is_empty(), "no labels under tests/labels/real");
     // Floors are today's figures minus a small margin; the targets are
     // agencies P 0.95 / R 0.90 and countries P 0.95 (issue 11).
@@ -181,7 +187,7 @@ fn real_documents_match_hand_labels() {
     assert!(failed.is_empty(), "below the floor: {failed:?}");
 }
 
-const FLOOR_AGENCY_P: f64 = 0.87;
+const FLOOR_AGENCY_P: f64 = 0.94;
 const FLOOR_AGENCY_R: f64 = 0.91;
-const FLOOR_COUNTRY_P: f64 = 0.76;
-const FLOOR_COUNTRY_R: f64 = 0.93;
+const FLOOR_COUNTRY_P: f64 = 0.73;
+const FLOOR_COUNTRY_R: f64 = 0.91;
