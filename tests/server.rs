@@ -404,3 +404,54 @@ fn shows_escaped(html: &str, text: &str) -> bool {
     let numeric = text.replace('<', "&#60;").replace('>', "&#62;");
     html.contains(&named) || html.contains(&numeric)
 }
+
+#[test]
+fn api_timeline_counts_matches_per_bucket_like_the_cli() {
+    let f = fixture();
+    let r = get(&f.app, "/api/timeline?q=ransomware&by=year");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let api = r.json();
+    let out = common::cpsearch()
+        .args(["timeline", "ransomware", "--by", "year", "--json"])
+        .arg("--index")
+        .arg(&f.index)
+        .output()
+        .unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(api["buckets"], cli["buckets"]);
+    assert_eq!(api["total"], 4);
+    let bad = get(&f.app, "/api/timeline?by=fortnight");
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.json()["error"].as_str().unwrap().contains("by must be"));
+}
+
+#[test]
+fn api_vocab_lists_canonical_names_filtered_by_text() {
+    let f = fixture();
+    let r = get(&f.app, "/api/vocab?kind=agencies&text=cybersecurity");
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("CISA"), "{}", r.body);
+    assert_eq!(
+        get(&f.app, "/api/vocab?kind=planets").status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[test]
+fn page_chart_bars_narrow_the_date_range() {
+    let f = fixture();
+    let r = get(&f.app, "/?q=ransomware");
+    assert!(r.body.contains("class=\"chart\""), "{}", r.body);
+    // The 2022 FBI article's month is a bar whose link narrows to it.
+    assert!(
+        r.body.contains("from=2022-03-01&#38;to=2022-03-31"),
+        "{}",
+        r.body
+    );
+    let narrowed = get(
+        &f.app,
+        "/api/search?q=ransomware&from=2022-03-01&to=2022-03-31",
+    )
+    .json();
+    assert_eq!(narrowed["total_hits"], 1);
+}

@@ -1,5 +1,6 @@
 //! The JSON API: `/api/search` (the same JSON as `cpsearch search --json`),
-//! `/api/doc/{id}`, `/api/stats` and `/healthz`.
+//! `/api/doc/{id}`, `/api/timeline` (as `timeline --json`), `/api/stats`,
+//! `/api/vocab` and `/healthz`.
 
 use std::time::Instant;
 
@@ -64,6 +65,34 @@ pub(super) async fn doc(
         Ok(axum::Json(document).into_response())
     })
     .await
+}
+
+pub(super) async fn timeline(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref());
+    let request = params::timeline_request(&params, (state.today)())?;
+    blocking(move || {
+        let opened = state.index.get();
+        let result = search::timeline::timeline(&opened.store, &state.taxonomy, &request)?;
+        Ok(axum::Json(result).into_response())
+    })
+    .await
+}
+
+pub(super) async fn vocab(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref());
+    let kind = params::vocab_kind(&params)?;
+    let text = params.first("text").unwrap_or("").to_string();
+    if text.len() > params::MAX_QUERY_BYTES {
+        return Err(ApiError::bad_request("text is too long"));
+    }
+    let entries = crate::normalize::vocab::entries(&state.taxonomy, kind, &text);
+    Ok(axum::Json(entries).into_response())
 }
 
 pub(super) async fn stats(State(state): State<AppState>) -> Result<Response, ApiError> {

@@ -80,6 +80,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(api::healthz))
         .route("/api/search", get(api::search))
         .route("/api/doc/{*id}", get(api::doc))
+        .route("/api/timeline", get(api::timeline))
+        .route("/api/vocab", get(api::vocab))
         .route("/api/stats", get(api::stats))
         .fallback(not_found)
         .with_state(state)

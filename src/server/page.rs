@@ -14,6 +14,7 @@ use crate::document::Document;
 use crate::error::Error;
 use crate::output::json::{snippet_html, title_html};
 use crate::search::disjunctive::disjunctive_facets;
+use crate::search::timeline::{self, Interval, Timeline, TimelineRequest};
 use crate::search::{self, Counts, FacetField, Facets, Hit, SearchResults};
 
 /// Hits per page.
@@ -56,6 +57,22 @@ struct Chip {
     href: String,
 }
 
+/// One bar of the chart of matches over time: a link that narrows the
+/// date range to its bucket.
+struct Bar {
+    label: String,
+    count: u64,
+    x: usize,
+    y: u64,
+    height: u64,
+    href: String,
+}
+
+/// Chart height in SVG units.
+const CHART_HEIGHT: u64 = 60;
+/// More months than this are drawn as years.
+const MAX_MONTH_BARS: usize = 120;
+
 /// One hit as the page shows it.
 struct HitView {
     doc_href: String,
@@ -82,6 +99,9 @@ struct HomePage {
     chips: Vec<Chip>,
     prev_href: Option<String>,
     next_href: Option<String>,
+    bars: Vec<Bar>,
+    chart_width: usize,
+    chart_by: &'static str,
 }
 
 #[derive(Template)]
@@ -113,10 +133,22 @@ pub(super) async fn home(
                             &request,
                             &params::facet_fields(),
                         )?;
-                        Ok((results, facets))
+                        let chart =
+                            chart(&opened.store, &state.taxonomy, &request, (state.today)())?;
+                        Ok((results, facets, chart))
                     });
                 Ok(match found {
-                    Ok((results, facets)) => home_page(&p, &request, &results, &facets),
+                    Ok((results, facets, chart)) => {
+                        let mut page = home_page(&p, &request, &results, &facets);
+                        page.chart_by = if chart.by == Interval::Year {
+                            "year"
+                        } else {
+                            "month"
+                        };
+                        page.bars = bars(&p, &chart);
+                        page.chart_width = page.bars.len() * 10;
+                        page
+                    }
                     Err(err @ (Error::Query(_) | Error::QueryParser(_))) => {
                         error_page(&p, err.to_string())
                     }
@@ -210,6 +242,9 @@ fn home_page(
         hits: results.hits.iter().map(|h| hit_view(params, h)).collect(),
         facets: facet_views(params, facets),
         chips: chips(params),
+        bars: Vec::new(),
+        chart_width: 0,
+        chart_by: "month",
         prev_href: (offset > 0).then(|| {
             let back = offset.saturating_sub(PAGE_SIZE);
             page_href(params, back)
@@ -233,7 +268,73 @@ fn error_page(params: &Params, message: String) -> HomePage {
         chips: chips(params),
         prev_href: None,
         next_href: None,
+        bars: Vec::new(),
+        chart_width: 0,
+        chart_by: "month",
     }
+}
+
+/// Matches per month (per year when that would be too many bars), over
+/// the same query and filters as the hits.
+fn chart(
+    store: &crate::index::Store,
+    taxonomy: &crate::normalize::Taxonomy,
+    request: &search::SearchRequest,
+    today: chrono::NaiveDate,
+) -> crate::Result<Timeline> {
+    let mut ask = TimelineRequest {
+        search: request.clone(),
+        by: Interval::Month,
+        split: None,
+        share: false,
+        today,
+    };
+    let months = timeline::timeline(store, taxonomy, &ask)?;
+    if months.buckets.len() <= MAX_MONTH_BARS {
+        return Ok(months);
+    }
+    ask.by = Interval::Year;
+    timeline::timeline(store, taxonomy, &ask)
+}
+
+fn bars(params: &Params, chart: &Timeline) -> Vec<Bar> {
+    let top = chart.max_count().max(1);
+    chart
+        .buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let end = chart
+                .by
+                .next(b.start)
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(b.start);
+            let label = if chart.by == Interval::Year {
+                b.start.format("%Y").to_string()
+            } else {
+                b.start.format("%Y-%m").to_string()
+            };
+            let narrowed = params
+                .with("since", None)
+                .with("offset", None)
+                .with("from", Some(&b.start.to_string()))
+                .with("to", Some(&end.to_string()));
+            // A month with matches stays visible however tall the tallest.
+            let height = if b.count == 0 {
+                0
+            } else {
+                (b.count * CHART_HEIGHT / top).max(2)
+            };
+            Bar {
+                label,
+                count: b.count,
+                x: i * 10,
+                y: CHART_HEIGHT - height,
+                height,
+                href: format!("/?{}", narrowed.encode()),
+            }
+        })
+        .collect()
 }
 
 fn page_href(params: &Params, offset: usize) -> String {

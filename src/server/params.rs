@@ -4,7 +4,9 @@
 
 use chrono::NaiveDate;
 
+use crate::normalize::Kind;
 use crate::search::dates::{parse_when, Period};
+use crate::search::timeline::{Interval, Split, TimelineRequest};
 use crate::search::{FacetField, SearchRequest, Sort};
 
 /// Longest query string accepted, in bytes.
@@ -147,6 +149,71 @@ pub fn search_request(
         }
     }
     Ok(request)
+}
+
+/// The timeline these parameters describe: the search's filters plus `by`
+/// (day, week, month, quarter, year; default month), `split=FACET[:N]` and
+/// `share=1`.
+pub fn timeline_request(params: &Params, today: NaiveDate) -> Result<TimelineRequest, BadParam> {
+    let search = search_request(params, today, 1)?;
+    let by = match params.first("by").unwrap_or("month") {
+        "day" => Interval::Day,
+        "week" => Interval::Week,
+        "month" => Interval::Month,
+        "quarter" => Interval::Quarter,
+        "year" => Interval::Year,
+        other => {
+            return Err(BadParam(format!(
+                "by must be day, week, month, quarter or year, not {other:?}"
+            )))
+        }
+    };
+    let split = params.first("split").map(split).transpose()?;
+    Ok(TimelineRequest {
+        search,
+        by,
+        split,
+        share: flag(params, "share")?,
+        today,
+    })
+}
+
+fn split(spec: &str) -> Result<Split, BadParam> {
+    let (name, top) = match spec.split_once(':') {
+        Some((name, n)) => (
+            name,
+            n.parse::<usize>()
+                .ok()
+                .filter(|n| (1..=50).contains(n))
+                .ok_or_else(|| BadParam(format!("split {spec:?}: N must be 1 to 50")))?,
+        ),
+        None => (spec, 5),
+    };
+    let field = match name {
+        "agency" => FacetField::Agency,
+        "topic" => FacetField::Topic,
+        "country" => FacetField::Country,
+        "source" => FacetField::Source,
+        _ => {
+            return Err(BadParam(format!(
+                "split by agency, topic, country or source, not {name:?}"
+            )))
+        }
+    };
+    Ok(Split { field, top })
+}
+
+/// `kind=agencies|topics|countries` for `/api/vocab` (all when absent).
+pub fn vocab_kind(params: &Params) -> Result<Option<Kind>, BadParam> {
+    match params.first("kind") {
+        None => Ok(None),
+        Some("agencies" | "agency") => Ok(Some(Kind::Agency)),
+        Some("topics" | "topic") => Ok(Some(Kind::Topic)),
+        Some("countries" | "country") => Ok(Some(Kind::Country)),
+        Some(other) => Err(BadParam(format!(
+            "kind must be agencies, topics or countries, not {other:?}"
+        ))),
+    }
 }
 
 /// The facets a request asks to count (`facets=1` for all).
