@@ -14,7 +14,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the meaning of a field changes; an index
 /// with another version must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The analyzer for title and body (see [`crate::analyzer`]).
 pub const TEXT_ANALYZER: &str = crate::analyzer::NAME;
@@ -43,6 +43,8 @@ pub mod names {
     pub const YEAR: &str = "year";
     /// Author.
     pub const AUTHOR: &str = "author";
+    /// Near-duplicate cluster id (see `index::clusters`).
+    pub const CLUSTER: &str = "cluster";
 }
 
 /// Handles to every field of the schema.
@@ -82,6 +84,8 @@ pub struct Fields {
     pub categories: Field,
     /// Language (stored only).
     pub lang: Field,
+    /// Near-duplicate cluster id (fast, for collapsing; indexed, to list copies).
+    pub cluster: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -118,6 +122,7 @@ pub fn build() -> (Schema, Fields) {
         url: sb.add_text_field("url", stored_only.clone()),
         categories: sb.add_text_field("categories", stored_only.clone()),
         lang: sb.add_text_field("lang", stored_only),
+        cluster: sb.add_u64_field(names::CLUSTER, INDEXED | FAST),
     };
     (sb.build(), fields)
 }
@@ -143,5 +148,6 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         url: f("url")?,
         categories: f("categories")?,
         lang: f("lang")?,
+        cluster: f(names::CLUSTER)?,
     })
 }

@@ -18,6 +18,7 @@ use crate::cli::{Cli, ColorArg, Command, ReadArgs};
 
 mod extract;
 mod index_cmd;
+mod related;
 mod search_cmd;
 mod show;
 
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Index(args) => index_cmd::index_cmd(args, &taxonomy),
         Command::Search(args) => search_cmd::search_cmd(args, &taxonomy),
         Command::Show(args) => show::show(args),
+        Command::Related(args) => related::related(args),
         Command::Stats(args) => show::stats(args),
     }
 }

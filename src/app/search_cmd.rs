@@ -65,6 +65,8 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
             })
             .collect(),
         snippets: true,
+        collapse: !args.no_collapse,
+        dedupe: args.dedupe,
     })
 }
 

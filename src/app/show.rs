@@ -5,6 +5,7 @@ use anyhow::{bail, Result};
 use cpsearch::index::Store;
 use cpsearch::output::{human::Human, json};
 use cpsearch::search;
+use cpsearch::search::collapse::copies_of;
 
 use super::use_color;
 use crate::cli::{ColorArg, ShowArgs, StatsArgs};
@@ -17,14 +18,30 @@ pub fn show(args: ShowArgs) -> Result<u8> {
             args.id
         );
     };
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        json::write_value(&mut out, &document)?;
+    let copies = if args.copies {
+        Some(copies_of(&store, &args.id)?.unwrap_or_default())
     } else {
-        Human {
-            color: use_color(ColorArg::Auto),
+        None
+    };
+    let mut out = std::io::stdout().lock();
+    let human = Human {
+        color: use_color(ColorArg::Auto),
+    };
+    match (args.json, copies) {
+        (true, Some(copies)) => json::write_value(
+            &mut out,
+            &json::WithCopies {
+                document: &document,
+                copies: &copies,
+            },
+        )?,
+        (true, None) => json::write_value(&mut out, &document)?,
+        (false, copies) => {
+            human.write_document(&mut out, &document)?;
+            if let Some(copies) = copies {
+                human.write_copies(&mut out, &copies)?;
+            }
         }
-        .write_document(&mut out, &document)?;
     }
     Ok(0)
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
+use super::clusters::Clusters;
 use super::manifest::{
     is_under, manifest_key, read_header, read_meta, stamp, write_meta, FileEntry, IndexMeta,
     META_FILE, WRITER_PID_FILE, ZSTD_LEVEL,
@@ -124,6 +125,11 @@ pub fn build_index(
     if full {
         writer.delete_all_documents()?;
     }
+    let mut clusters = if full {
+        Clusters::default()
+    } else {
+        Clusters::load(dir)?
+    };
     // Deleting by id before each add is what makes re-runs and resumed
     // crashes duplicate-free, but it costs time on every commit. An index
     // that starts empty only needs it for ids seen twice in this run.
@@ -207,6 +213,7 @@ pub fn build_index(
         let new_set: HashSet<&String> = new_ids.iter().collect();
         for old in old_ids.iter().filter(|id| !new_set.contains(id)) {
             writer.delete_term(Term::from_field_text(store.fields.id, old));
+            clusters.forget(old);
             summary.removed += 1;
         }
         for document in &report.documents {
@@ -214,7 +221,12 @@ pub fn build_index(
             if !first_time {
                 writer.delete_term(Term::from_field_text(store.fields.id, &document.id));
             }
-            writer.add_document(to_tantivy(&store.fields, document))?;
+            let mut doc = to_tantivy(&store.fields, document);
+            doc.add_u64(
+                store.fields.cluster,
+                clusters.assign(&document.id, &document.body),
+            );
+            writer.add_document(doc)?;
         }
         let n = report.documents.len();
         summary.indexed += n;
@@ -239,6 +251,7 @@ pub fn build_index(
         if since_commit >= options.commit_every {
             writer.commit()?;
             write_meta(dir, &meta)?;
+            clusters.save_for(dir, &meta)?;
             since_commit = 0;
         }
         Ok(())
@@ -251,6 +264,7 @@ pub fn build_index(
     }
     writer.commit()?;
     write_meta(dir, &meta)?;
+    clusters.save_for(dir, &meta)?;
     if options.merge && !summary.interrupted {
         let segments = store.index().searchable_segment_ids()?;
         if segments.len() > 1 {
@@ -484,6 +498,7 @@ fn clear_index_files(dir: &Path) -> Result<()> {
             || name == ".managed.json"
             || name.starts_with(META_FILE)
             || name.starts_with("cpsearch-manifest")
+            || name.starts_with("cpsearch-clusters")
             || [
                 ".idx",
                 ".pos",

@@ -21,7 +21,10 @@ use tantivy::query_grammar::{UserInputAst, UserInputBound, UserInputLeaf};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
 
+pub mod collapse;
 mod facets;
+pub mod fuzzy;
+pub mod related;
 pub mod snippet;
 pub mod stats;
 
@@ -78,6 +81,11 @@ pub struct SearchRequest {
     pub facet_fields: Vec<FacetField>,
     /// Build snippets for the hits.
     pub snippets: bool,
+    /// Show each near-duplicate cluster once, by its best-ranked member,
+    /// with the other members as copies (the CLI's default).
+    pub collapse: bool,
+    /// Count facets over stories (one member per cluster) instead of every copy.
+    pub dedupe: bool,
 }
 
 /// One hit: stored fields plus highlights.
@@ -111,6 +119,9 @@ pub struct Hit {
     /// Snippet fragments.
     #[serde(skip)]
     pub fragments: Vec<Fragment>,
+    /// The other matching members of this hit's near-duplicate cluster
+    /// (empty unless collapsing).
+    pub copies: Vec<collapse::Copy>,
 }
 
 /// The answer to a search.
@@ -124,6 +135,12 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Facet counts, when asked for.
     pub facets: Option<Facets>,
+    /// Distinct stories (near-duplicate clusters) among the matches, when
+    /// collapsing or deduplicating.
+    pub total_stories: Option<usize>,
+    /// The better-attested spelling of the query when some of its words
+    /// were also searched with typo tolerance.
+    pub did_you_mean: Option<String>,
 }
 
 /// Fields a query may name.
@@ -167,6 +184,7 @@ pub fn search_in(
     let trimmed = request.query.trim();
     let list_all = trimmed.is_empty() || trimmed == "*";
     let mut highlight_terms = Terms::default();
+    let mut typos = fuzzy::Typos::default();
     let text_query: Box<dyn Query> = if list_all {
         Box::new(AllQuery)
     } else {
@@ -177,21 +195,42 @@ pub fn search_in(
         })?;
         let ast = rewrite(ast, &resolver)?;
         let mut analyzer = store.index().tokenizer_for_field(fields.body)?;
-        collect_terms(&ast, false, &mut analyzer, &mut highlight_terms);
+        typos = fuzzy::typos(&ast, searcher, fields, &mut analyzer)?;
+        if let Some(tolerant) = typos.ast.take() {
+            typos.ast = Some(fuzzy::expand_explicit(
+                tolerant,
+                searcher,
+                fields,
+                &mut analyzer,
+            )?);
+        }
+        let ast = fuzzy::expand_explicit(ast, searcher, fields, &mut analyzer)?;
+        collect_terms(
+            typos.ast_or(&ast),
+            false,
+            &mut analyzer,
+            &mut highlight_terms,
+        );
         let mut parser = QueryParser::for_index(store.index(), vec![fields.title, fields.body]);
         parser.set_field_boost(fields.title, 2.0);
         if !request.any {
             parser.set_conjunction_by_default();
         }
-        flatten(parser.build_query_from_user_input_ast(ast)?)
+        let exact = flatten(parser.build_query_from_user_input_ast(ast)?);
+        match typos.ast.take() {
+            Some(tolerant) => fuzzy::tiered(
+                exact,
+                flatten(parser.build_query_from_user_input_ast(tolerant)?),
+            ),
+            None => exact,
+        }
     };
     let query = with_filters(text_query, filters(request, &resolver)?);
     let sort = if list_all { Sort::Date } else { request.sort };
     let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
     // No facet collector at all unless asked: even an idle one costs a call
     // per matching document.
-    let facet_counter = request
-        .facets
+    let facet_counter = (request.facets && !request.dedupe)
         .then(|| FacetCounter::new(request.facet_fields.clone(), false));
     let (page, total, facets) = match sort {
         Sort::Relevance => {
@@ -211,6 +250,8 @@ pub fn search_in(
         }
     };
     let page = if request.limit == 0 { Vec::new() } else { page };
+    let (page, mut copies, total_stories, facets) =
+        collapse::apply(store, searcher, &query, sort, request, page, facets)?;
     let mut analyzer = store.index().tokenizer_for_field(fields.body)?;
     let mut hits = Vec::with_capacity(page.len());
     for (score, address) in page {
@@ -224,7 +265,7 @@ pub fn search_in(
         hits.push(Hit {
             title_highlights: snippet::highlight(&mut analyzer, &doc.title, &highlight_terms),
             id: doc.id,
-            score,
+            score: score.map(|s| typos.display_score(s)),
             title: doc.title,
             date: doc.date,
             source: doc.source,
@@ -235,6 +276,7 @@ pub fn search_in(
             topics: doc.topics,
             countries: doc.countries,
             fragments,
+            copies: copies.next().unwrap_or_default(),
         });
     }
     Ok(SearchResults {
@@ -242,6 +284,8 @@ pub fn search_in(
         total_hits: total,
         hits,
         facets,
+        total_stories,
+        did_you_mean: typos.did_you_mean(searcher, store, &request.query)?,
     })
 }
 
