@@ -118,11 +118,7 @@ impl Stories {
 
     /// One page of stories: the best member's score (when ranking by
     /// score) and address, with the addresses of the other members.
-    pub fn page(
-        &self,
-        offset: usize,
-        limit: usize,
-    ) -> Vec<(PageEntry, Vec<DocAddress>)> {
+    pub fn page(&self, offset: usize, limit: usize) -> Vec<(PageEntry, Vec<DocAddress>)> {
         self.groups
             .iter()
             .skip(offset)

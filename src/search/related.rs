@@ -33,6 +33,10 @@ const MAX_QUERY_TERMS: usize = 25;
 /// Words in more than this share of the articles are ignored.
 const MAX_DOC_SHARE: u64 = 10;
 
+/// The document-frequency ceiling never goes below this, so that in a small
+/// index a story's own copies do not push its subject words over it.
+const MIN_MAX_DOCS: u64 = 5;
+
 /// What to find related coverage for.
 #[derive(Debug, Clone)]
 pub struct RelatedRequest {
@@ -62,7 +66,7 @@ pub fn related(store: &Store, request: &RelatedRequest) -> Result<SearchResults>
     };
     let stored: TantivyDocument = searcher.doc(address)?;
     let article = store.to_document(&stored);
-    let max_docs = (searcher.num_docs() / MAX_DOC_SHARE).max(2);
+    let max_docs = (searcher.num_docs() / MAX_DOC_SHARE).max(MIN_MAX_DOCS);
     let like: Box<dyn Query> = Box::new(
         MoreLikeThisQuery::builder()
             .with_min_doc_frequency(2)
