@@ -75,44 +75,47 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-fn word_hash(word: &str) -> u64 {
-    let mut h = FxHasher::default();
-    if word.is_ascii() {
-        for b in word.bytes() {
-            h.write_u8(b.to_ascii_lowercase());
-        }
-    } else {
-        for c in word.chars().flat_map(char::to_lowercase) {
-            h.write_u32(c as u32);
-        }
-    }
-    h.finish()
+/// True for bytes that belong to words: ASCII letters and digits, and every
+/// byte of a non-ASCII character (letters of other scripts, but also
+/// curly quotes: "team’s" is one word, the same one in every copy).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
 }
 
-/// The signature of a body, or None when it is shorter than [`MIN_WORDS`].
-/// Words are runs of letters and digits, compared ignoring case.
+/// The signature of a body, or None when it has fewer than [`MIN_WORDS`]
+/// words. Words are compared ignoring ASCII case.
 pub fn signature(body: &str) -> Option<Signature> {
     let mut slots = [u32::MAX; SLOTS];
     let mut filled = 0u64;
     let mut window = [0u64; SHINGLE_WORDS];
     let mut words = 0usize;
-    for word in body.split(|c: char| !c.is_alphanumeric()) {
-        if word.is_empty() {
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word_byte(bytes[i]) {
+            i += 1;
             continue;
         }
-        window[words % SHINGLE_WORDS] = word_hash(word);
+        // One multiply per byte: words are short, and this loop is most
+        // of what clustering costs at index time.
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        while i < bytes.len() && is_word_byte(bytes[i]) {
+            h = (h ^ u64::from(bytes[i].to_ascii_lowercase())).wrapping_mul(0x0000_0100_0000_01b3);
+            i += 1;
+        }
+        window[words % SHINGLE_WORDS] = h;
         words += 1;
         if words < SHINGLE_WORDS {
             continue;
         }
-        let mut h = 0u64;
+        // The shingle's words in order, each rotated by its place.
+        let mut s = 0u64;
         for k in 0..SHINGLE_WORDS {
-            let w = window[(words + k) % SHINGLE_WORDS];
-            h = (h.rotate_left(17) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            s ^= window[(words + k) % SHINGLE_WORDS].rotate_left(13 * k as u32);
         }
-        let h = mix(h);
-        let slot = (h >> 58) as usize;
-        let value = h as u32;
+        let s = mix(s);
+        let slot = (s >> 58) as usize;
+        let value = s as u32;
         if value < slots[slot] {
             slots[slot] = value;
         }
