@@ -515,3 +515,21 @@ fn explicit_fuzzy_words_work_and_bad_ones_are_refused() {
             .stderr(predicates::str::contains("query:"));
     }
 }
+
+#[test]
+fn real_reposts_in_cti_blogs_share_a_cluster_and_distinct_posts_do_not() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/cti-blogs/fireeye/data");
+    if !dir.is_dir() {
+        println!("SKIPPED: ../shared/data absent ({})", dir.display());
+        return;
+    }
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect("post");
+    let mut clusters = cpsearch::index::clusters::Clusters::default();
+    // FireEye posted the same CVE-2015-5122 write-up twice, the second
+    // time with the compromised sites' addresses edited out.
+    let first = clusters.assign("flashz", &read("500_second_adobe_flashz.txt"));
+    let second = clusters.assign("flashz0", &read("503_second_adobe_flashz0.txt"));
+    assert_eq!(first, second);
+    let other = clusters.assign("word", &read("472_a_new_word_document.txt"));
+    assert_ne!(other, first);
+}

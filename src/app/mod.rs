@@ -38,7 +38,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Index(args) => index_cmd::index_cmd(args, &taxonomy),
         Command::Search(args) => search_cmd::search_cmd(args, &taxonomy),
         Command::Show(args) => show::show(args),
-        Command::Related(args) => related::related(args),
+        Command::Related(args) => related::related(args, &taxonomy),
         Command::Stats(args) => show::stats(args),
     }
 }

@@ -6,18 +6,20 @@ use std::time::Instant;
 
 use anyhow::Result;
 use cpsearch::index::Store;
+use cpsearch::normalize::Taxonomy;
 use cpsearch::output::{human::Human, json};
 use cpsearch::search::related::{self, RelatedRequest};
 
-use super::use_color;
+use super::{ensure_index, use_color};
 use crate::cli::RelatedArgs;
 
-pub fn related(args: RelatedArgs) -> Result<u8> {
+pub fn related(args: RelatedArgs, taxonomy: &Taxonomy) -> Result<u8> {
     let window_days = args
         .window
         .as_deref()
         .map(related::parse_window)
         .transpose()?;
+    ensure_index(&args.index, taxonomy)?;
     let started = Instant::now();
     let store = Store::open(&args.index)?;
     let request = RelatedRequest {
