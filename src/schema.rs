@@ -84,7 +84,9 @@ pub struct Fields {
     pub categories: Field,
     /// Language (stored only).
     pub lang: Field,
-    /// Near-duplicate cluster id (fast, for collapsing; indexed, to list copies).
+    /// Near-duplicate cluster id (fast: collapsing reads the column, and a
+    /// term query on it is answered from the column too; indexing it as well
+    /// cost 8% more indexing CPU).
     pub cluster: Field,
 }
 
@@ -122,7 +124,7 @@ pub fn build() -> (Schema, Fields) {
         url: sb.add_text_field("url", stored_only.clone()),
         categories: sb.add_text_field("categories", stored_only.clone()),
         lang: sb.add_text_field("lang", stored_only),
-        cluster: sb.add_u64_field(names::CLUSTER, INDEXED | FAST),
+        cluster: sb.add_u64_field(names::CLUSTER, FAST),
     };
     (sb.build(), fields)
 }

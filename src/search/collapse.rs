@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::{Query, TermQuery};
+use tantivy::query::{Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
     BitSet, DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument,
@@ -254,10 +254,7 @@ pub fn copies_of(store: &Store, id: &str) -> Result<Option<Vec<Copy>>> {
     let Some(cluster) = cluster_at(&searcher, address) else {
         return Ok(Some(Vec::new()));
     };
-    let query = TermQuery::new(
-        Term::from_field_u64(store.fields().cluster, cluster),
-        IndexRecordOption::Basic,
-    );
+    let query = cluster_query(store, cluster);
     let members = searcher.search(
         &query,
         &tantivy::collector::TopDocs::with_limit(MAX_COPIES).order_by_score(),
@@ -279,6 +276,16 @@ pub fn copies_of(store: &Store, id: &str) -> Result<Option<Vec<Copy>>> {
     }
     out.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
     Ok(Some(out))
+}
+
+/// The documents of one cluster. The field is a column only (indexing it
+/// too cost 8% more indexing CPU), so this is a range over the column.
+pub fn cluster_query(store: &Store, cluster: u64) -> RangeQuery {
+    let term = Term::from_field_u64(store.fields().cluster, cluster);
+    RangeQuery::new(
+        std::ops::Bound::Included(term.clone()),
+        std::ops::Bound::Included(term),
+    )
 }
 
 /// Most copies listed for one document by `show --copies`.

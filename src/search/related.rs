@@ -18,7 +18,7 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, OwnedValue};
 use tantivy::{DateTime, DocId, Score, SegmentReader, TantivyDocument, Term};
 
-use super::collapse::{address_of, cluster_at, copies};
+use super::collapse::{address_of, cluster_at, cluster_query, copies};
 use super::snippet::{self, Terms};
 use super::{Hit, SearchResults};
 use crate::error::{Error, Result};
@@ -91,13 +91,7 @@ pub fn related(store: &Store, request: &RelatedRequest) -> Result<SearchResults>
     ];
     let own_cluster = cluster_at(&searcher, address);
     if let Some(c) = own_cluster {
-        clauses.push((
-            Occur::MustNot,
-            Box::new(TermQuery::new(
-                Term::from_field_u64(fields.cluster, c),
-                IndexRecordOption::Basic,
-            )),
-        ));
+        clauses.push((Occur::MustNot, Box::new(cluster_query(store, c))));
     }
     let anchor = article
         .date
