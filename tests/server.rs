@@ -455,3 +455,27 @@ fn page_chart_bars_narrow_the_date_range() {
     .json();
     assert_eq!(narrowed["total_hits"], 1);
 }
+
+#[test]
+fn api_related_and_the_article_page_show_related_coverage() {
+    let f = fixture();
+    let hits = get(&f.app, "/api/search?q=joint+advisory").json();
+    let id = hits["hits"][0]["id"].as_str().unwrap().to_string();
+    let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    let r = get(&f.app, &format!("/api/related/{encoded}?limit=3"));
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let related = r.json();
+    assert!(
+        !ids(&related).contains(&id),
+        "an article is not related to itself"
+    );
+    let page = get(&f.app, &format!("/doc?id={encoded}"));
+    assert_eq!(page.status, StatusCode::OK);
+    if !ids(&related).is_empty() {
+        assert!(page.body.contains("Related coverage"), "{}", page.body);
+    }
+    assert_eq!(
+        get(&f.app, "/api/related/no-such-article").status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -20,6 +20,7 @@ mod cooccur;
 mod export;
 mod extract;
 mod index_cmd;
+mod related;
 mod search_cmd;
 mod serve;
 mod show;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Index(args) => index_cmd::index_cmd(args, &taxonomy),
         Command::Search(args) => search_cmd::search_cmd(args, &taxonomy),
         Command::Show(args) => show::show(args),
+        Command::Related(args) => related::related(args, &taxonomy),
         Command::Stats(args) => show::stats(args),
         Command::Export(args) => export::export(args, &taxonomy),
         Command::Timeline(args) => timeline::timeline(args, &taxonomy),

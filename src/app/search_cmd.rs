@@ -55,6 +55,8 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
             .collect(),
         snippets: true,
         today: Some(today),
+        collapse: !args.no_collapse,
+        dedupe: args.dedupe,
     })
 }
 

@@ -6,6 +6,7 @@ use std::io::Write;
 use anyhow::{bail, Result};
 use cpsearch::index::Store;
 use cpsearch::output::{human::Human, json, vocab};
+use cpsearch::search::collapse::copies_of;
 use cpsearch::search::{self, lookup, lookup::Found};
 
 use super::use_color;
@@ -25,15 +26,31 @@ pub fn show(args: ShowArgs) -> Result<u8> {
             args.id
         ),
     };
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        json::write_value(&mut out, &document)?;
+    let copies = if args.copies {
+        Some(copies_of(&store, &document.id)?.unwrap_or_default())
     } else {
-        Human {
-            color: use_color(ColorArg::Auto),
-            ..Human::default()
+        None
+    };
+    let mut out = std::io::stdout().lock();
+    let human = Human {
+        color: use_color(ColorArg::Auto),
+        ..Human::default()
+    };
+    match (args.json, copies) {
+        (true, Some(copies)) => json::write_value(
+            &mut out,
+            &json::WithCopies {
+                document: &document,
+                copies: &copies,
+            },
+        )?,
+        (true, None) => json::write_value(&mut out, &document)?,
+        (false, copies) => {
+            human.write_document(&mut out, &document)?;
+            if let Some(copies) = copies {
+                human.write_copies(&mut out, &copies)?;
+            }
         }
-        .write_document(&mut out, &document)?;
     }
     out.flush()?;
     Ok(0)

@@ -9,6 +9,7 @@ use serde::Serialize;
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
+use super::clusters::Clusters;
 use super::health::{self, Found};
 use super::manifest::{
     is_under, read_header, read_meta, root_key, stamp, write_meta, FileEntry, IndexMeta, META_FILE,
@@ -188,6 +189,11 @@ fn write_loop(
     if full {
         writer.delete_all_documents()?;
     }
+    let mut clusters = if full {
+        Clusters::default()
+    } else {
+        Clusters::load(dir)?
+    };
     // Deleting by id before each add is what makes re-runs and resumed
     // crashes duplicate-free, but it costs time on every commit. An index
     // that starts empty only needs it for ids seen twice in this run.
@@ -262,6 +268,7 @@ fn write_loop(
         for old in old_ids.iter().filter(|id| !new_set.contains(id)) {
             if owners.release(old, key) {
                 writer.delete_term(Term::from_field_text(store.fields.id, old));
+                clusters.forget(old);
                 summary.removed += 1;
             }
         }
@@ -278,7 +285,12 @@ fn write_loop(
             if !first_time {
                 writer.delete_term(Term::from_field_text(store.fields.id, &document.id));
             }
-            writer.add_document(to_tantivy(&store.fields, document))?;
+            let mut doc = to_tantivy(&store.fields, document);
+            doc.add_u64(
+                store.fields.cluster,
+                clusters.assign(&document.id, &document.body),
+            );
+            writer.add_document(doc)?;
             n += 1;
         }
         owners.claim(key, &new_ids);
@@ -310,6 +322,7 @@ fn write_loop(
         if !hold_commits && since_commit >= options.commit_every {
             writer.commit()?;
             write_meta(dir, &meta)?;
+            clusters.save_for(dir, &meta)?;
             since_commit = 0;
         }
         Ok(())
@@ -329,6 +342,7 @@ fn write_loop(
     }
     writer.commit()?;
     write_meta(dir, &meta)?;
+    clusters.save_for(dir, &meta)?;
     if options.merge && !summary.interrupted {
         let segments = store.index().searchable_segment_ids()?;
         if segments.len() > 1 {
@@ -678,6 +692,7 @@ fn clear_index_files(dir: &Path) -> Result<()> {
             || name == ".managed.json"
             || name.starts_with(META_FILE)
             || name.starts_with("cpsearch-manifest")
+            || name.starts_with("cpsearch-clusters")
             || [
                 ".idx",
                 ".pos",

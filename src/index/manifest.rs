@@ -135,7 +135,7 @@ fn write_compressed_json(path: &Path, value: &impl Serialize) -> Result<()> {
     write_atomically(path, &bytes)
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);

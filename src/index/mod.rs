@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 
 pub mod build;
+pub mod clusters;
 mod health;
 pub mod manifest;
 mod owners;

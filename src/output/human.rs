@@ -9,8 +9,22 @@ use anstyle::{AnsiColor, Style};
 use super::wrap::{wrap, Piece};
 use super::{fragment_pieces, render_fragments, render_highlighted};
 use crate::document::Document;
+use crate::search::collapse::Copy;
 use crate::search::stats::Stats;
 use crate::search::{Counts, Facets, Hit, SearchResults};
+
+/// "+2 similar: Harbor Times, Policy Wire": the copies folded into a hit,
+/// named by source (or id when a copy has none), each source once.
+pub fn similar_line(copies: &[Copy]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for c in copies {
+        let name = c.source.as_deref().unwrap_or(&c.id);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    format!("+{} similar: {}", copies.len(), names.join(", "))
+}
 
 const HIGHLIGHT: Style = Style::new()
     .bold()
@@ -98,7 +112,18 @@ impl Human {
         } else {
             "matches"
         };
-        writeln!(out, "{} {noun} ({took_ms:.1} ms)", r.total_hits)?;
+        if let Some(better) = &r.did_you_mean {
+            writeln!(out, "Showing results for {better}")?;
+        }
+        match r.total_stories {
+            Some(stories) if stories != r.total_hits => writeln!(
+                out,
+                "{} {noun}, {stories} {} ({took_ms:.1} ms)",
+                r.total_hits,
+                if stories == 1 { "story" } else { "stories" }
+            )?,
+            _ => writeln!(out, "{} {noun} ({took_ms:.1} ms)", r.total_hits)?,
+        }
         for (i, hit) in r.hits.iter().enumerate() {
             let title =
                 render_highlighted(&hit.title, &hit.title_highlights, self.highlighter(TITLE));
@@ -117,6 +142,9 @@ impl Human {
                 writeln!(out, "{INDENT}{}", self.snippet(&hit.fragments))?;
             }
             writeln!(out, "     {}", self.paint(DIM, &handle_line(hit)))?;
+            if !hit.copies.is_empty() {
+                writeln!(out, "     {}", similar_line(&hit.copies))?;
+            }
         }
         if let Some(f) = &r.facets {
             writeln!(out)?;
@@ -181,6 +209,27 @@ impl Human {
         )?;
         writeln!(out)?;
         self.write_facets(out, &s.facets)
+    }
+
+    /// Writes a document's near-duplicate copies (`show --copies`).
+    pub fn write_copies(&self, out: &mut impl Write, copies: &[Copy]) -> std::io::Result<()> {
+        writeln!(out)?;
+        if copies.is_empty() {
+            return writeln!(out, "{}", self.paint(TITLE, "copies: none"));
+        }
+        writeln!(
+            out,
+            "{}",
+            self.paint(TITLE, &format!("copies: {}", copies.len()))
+        )?;
+        for c in copies {
+            let mut parts = vec![c.id.clone()];
+            parts.push(c.date.map_or("undated".to_string(), |d| d.to_string()));
+            parts.extend(c.source.clone());
+            parts.extend(c.url.clone().filter(|u| *u != c.id));
+            writeln!(out, "  {}", parts.join(" · "))?;
+        }
+        Ok(())
     }
 
     /// Writes one stored document in full.

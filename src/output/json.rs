@@ -7,7 +7,19 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{render_fragments, render_highlighted};
+use crate::document::Document;
+use crate::search::collapse::Copy;
 use crate::search::{Facets, Hit, SearchResults};
+
+/// A stored document with its near-duplicate copies (`show --copies --json`).
+#[derive(Serialize)]
+pub struct WithCopies<'a> {
+    /// The document's fields.
+    #[serde(flatten)]
+    pub document: &'a Document,
+    /// The other members of its cluster.
+    pub copies: &'a [Copy],
+}
 
 #[derive(Serialize)]
 struct JsonHit<'a> {
@@ -24,12 +36,17 @@ struct JsonHit<'a> {
     topics: &'a [String],
     countries: &'a [String],
     snippet: String,
+    copies: &'a [Copy],
 }
 
 #[derive(Serialize)]
 struct JsonResults<'a> {
     query: &'a str,
     total_hits: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_stories: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    did_you_mean: Option<&'a str>,
     took_ms: f64,
     hits: Vec<JsonHit<'a>>,
     facets: Option<&'a Facets>,
@@ -77,11 +94,14 @@ pub fn write_results(
             topics: &h.topics,
             countries: &h.countries,
             snippet: snippet_html(h),
+            copies: &h.copies,
         })
         .collect();
     let body = JsonResults {
         query: &results.query,
         total_hits: results.total_hits,
+        total_stories: results.total_stories,
+        did_you_mean: results.did_you_mean.as_deref(),
         took_ms: (took_ms * 1000.0).round() / 1000.0,
         hits,
         facets: results.facets.as_ref(),

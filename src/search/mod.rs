@@ -21,11 +21,14 @@ use tantivy::query_grammar::{UserInputAst, UserInputBound, UserInputLeaf};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
 
+pub mod collapse;
 pub mod cooccur;
 pub mod dates;
 pub mod disjunctive;
 mod facets;
+pub mod fuzzy;
 pub mod lookup;
+pub mod related;
 pub mod snippet;
 pub mod state;
 pub mod stats;
@@ -92,6 +95,11 @@ pub struct SearchRequest {
     /// Today, for relative dates in the query (`date:"last year"`); None
     /// refuses them. The library never reads the clock.
     pub today: Option<NaiveDate>,
+    /// Show each near-duplicate cluster once, by its best-ranked member,
+    /// with the other members as copies (the CLI's default).
+    pub collapse: bool,
+    /// Count facets over stories (one member per cluster) instead of every copy.
+    pub dedupe: bool,
 }
 
 /// One hit: stored fields plus highlights.
@@ -125,6 +133,9 @@ pub struct Hit {
     /// Snippet fragments.
     #[serde(skip)]
     pub fragments: Vec<Fragment>,
+    /// The other matching members of this hit's near-duplicate cluster
+    /// (empty unless collapsing).
+    pub copies: Vec<collapse::Copy>,
 }
 
 /// The answer to a search.
@@ -138,6 +149,12 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Facet counts, when asked for.
     pub facets: Option<Facets>,
+    /// Distinct stories (near-duplicate clusters) among the matches, when
+    /// collapsing or deduplicating.
+    pub total_stories: Option<usize>,
+    /// The better-attested spelling of the query when some of its words
+    /// were also searched with typo tolerance.
+    pub did_you_mean: Option<String>,
 }
 
 /// Fields a query may name.
@@ -173,12 +190,19 @@ pub fn search_in(
     request: &SearchRequest,
 ) -> Result<SearchResults> {
     let fields = store.fields();
-    let Prepared { ast, query, .. } = prepare(store, searcher, taxonomy, request)?;
+    let Prepared {
+        ast, query, typos, ..
+    } = prepare(store, searcher, taxonomy, request)?;
     let list_all = ast.is_none();
     let mut highlight_terms = Terms::default();
     if let Some(ast) = &ast {
         let mut analyzer = store.index().tokenizer_for_field(fields.body)?;
-        collect_terms(ast, false, &mut analyzer, &mut highlight_terms);
+        collect_terms(
+            typos.ast_or(ast),
+            false,
+            &mut analyzer,
+            &mut highlight_terms,
+        );
     }
     let sort = match (list_all, request.sort) {
         (true, Sort::Relevance) => Sort::Date,
@@ -188,8 +212,7 @@ pub fn search_in(
     let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
     // No facet collector at all unless asked: even an idle one costs a call
     // per matching document.
-    let facet_counter = request
-        .facets
+    let facet_counter = (request.facets && !request.dedupe)
         .then(|| FacetCounter::new(request.facet_fields.clone(), false));
     let (page, total, facets) = match sort {
         Sort::Relevance => {
@@ -217,6 +240,8 @@ pub fn search_in(
         }
     };
     let page = if request.limit == 0 { Vec::new() } else { page };
+    let (page, mut copies, total_stories, facets) =
+        collapse::apply(store, searcher, &query, sort, request, page, facets)?;
     let mut analyzer = store.index().tokenizer_for_field(fields.body)?;
     let mut hits = Vec::with_capacity(page.len());
     for (score, address) in page {
@@ -230,7 +255,7 @@ pub fn search_in(
         hits.push(Hit {
             title_highlights: snippet::highlight(&mut analyzer, &doc.title, &highlight_terms),
             id: doc.id,
-            score,
+            score: score.map(|s| typos.display_score(s)),
             title: doc.title,
             date: doc.date,
             source: doc.source,
@@ -241,6 +266,7 @@ pub fn search_in(
             topics: doc.topics,
             countries: doc.countries,
             fragments,
+            copies: copies.next().unwrap_or_default(),
         });
     }
     Ok(SearchResults {
@@ -248,6 +274,8 @@ pub fn search_in(
         total_hits: total,
         hits,
         facets,
+        total_stories,
+        did_you_mean: typos.did_you_mean(searcher, store, &request.query)?,
     })
 }
 
@@ -679,6 +707,9 @@ pub struct Prepared {
     pub request: SearchRequest,
     /// The tantivy query matching what `search` matches.
     pub query: Box<dyn Query>,
+    /// Typo variants of rare words (a lower tier of the query) and what
+    /// they say about spelling.
+    pub typos: fuzzy::Typos,
 }
 
 /// Parses and resolves `request` as [`search_in`] does, without running it.
@@ -707,18 +738,38 @@ pub fn prepare(
         })?;
         Some(rewrite(ast, &resolver)?)
     };
-    let text_query: Box<dyn Query> = match &ast {
-        None => Box::new(AllQuery),
+    let mut typos = fuzzy::Typos::default();
+    let (ast, text_query): (Option<UserInputAst>, Box<dyn Query>) = match ast {
+        None => (None, Box::new(AllQuery)),
         Some(ast) => {
+            let mut analyzer = store.index().tokenizer_for_field(fields.body)?;
+            typos = fuzzy::typos(&ast, searcher, fields, &mut analyzer)?;
+            if let Some(tolerant) = typos.ast.take() {
+                typos.ast = Some(fuzzy::expand_explicit(
+                    tolerant,
+                    searcher,
+                    fields,
+                    &mut analyzer,
+                )?);
+            }
+            let ast = fuzzy::expand_explicit(ast, searcher, fields, &mut analyzer)?;
             let mut parser = QueryParser::for_index(store.index(), vec![fields.title, fields.body]);
             parser.set_field_boost(fields.title, 2.0);
             if !request.any {
                 parser.set_conjunction_by_default();
             }
-            let built = parser
-                .build_query_from_user_input_ast(ast.clone())
-                .map_err(|e| Error::Query(plain_parser_error(&e)))?;
-            flatten(built)
+            let build = |ast: UserInputAst| {
+                parser
+                    .build_query_from_user_input_ast(ast)
+                    .map(flatten)
+                    .map_err(|e| Error::Query(plain_parser_error(&e)))
+            };
+            let exact = build(ast.clone())?;
+            let query = match typos.ast.clone() {
+                Some(tolerant) => fuzzy::tiered(exact, build(tolerant)?),
+                None => exact,
+            };
+            (Some(ast), query)
         }
     };
     let query = with_filters(text_query, filters(request, &resolver)?);
@@ -739,6 +790,7 @@ pub fn prepare(
         ast,
         request: resolved,
         query,
+        typos,
     })
 }
 

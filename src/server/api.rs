@@ -1,5 +1,5 @@
 //! The JSON API: `/api/search` (the same JSON as `cpsearch search --json`),
-//! `/api/doc/{id}`, `/api/timeline` (as `timeline --json`), `/api/stats`,
+//! `/api/doc/{id}`, `/api/related/{id}` (as `related --json`), `/api/timeline` (as `timeline --json`), `/api/stats`,
 //! `/api/vocab` and `/healthz`.
 
 use std::time::Instant;
@@ -63,6 +63,24 @@ pub(super) async fn doc(
             .get(&id)?
             .ok_or_else(|| Error::NoSuchDocument(id.clone()))?;
         Ok(axum::Json(document).into_response())
+    })
+    .await
+}
+
+pub(super) async fn related(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let request = params::related_request(&Params::parse(raw.as_deref()), id)?;
+    blocking(move || {
+        let started = Instant::now();
+        let opened = state.index.get();
+        let results = search::related::related(&opened.store, &request)?;
+        let took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let mut body = Vec::new();
+        json::write_results(&mut body, &results, took_ms).map_err(|e| Error::io("response", e))?;
+        Ok(json_response(body))
     })
     .await
 }

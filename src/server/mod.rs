@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(api::healthz))
         .route("/api/search", get(api::search))
         .route("/api/doc/{*id}", get(api::doc))
+        .route("/api/related/{*id}", get(api::related))
         .route("/api/timeline", get(api::timeline))
         .route("/api/vocab", get(api::vocab))
         .route("/api/stats", get(api::stats))

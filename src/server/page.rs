@@ -81,6 +81,7 @@ struct HitView {
     date: String,
     source: String,
     agencies: String,
+    similar: String,
 }
 
 #[derive(Template)]
@@ -107,6 +108,7 @@ struct HomePage {
 #[derive(Template)]
 #[template(path = "article.html")]
 struct ArticlePage {
+    related: Vec<HitView>,
     doc: Document,
     link: Option<String>,
     paragraphs: Vec<String>,
@@ -177,7 +179,21 @@ pub(super) async fn article(
             .store
             .get(&id)?
             .ok_or_else(|| Error::NoSuchDocument(id.clone()))?;
+        let related = search::related::related(
+            &opened.store,
+            &search::related::RelatedRequest {
+                id: doc.id.clone(),
+                limit: 5,
+                window_days: None,
+            },
+        )
+        .map(|r| r.hits)
+        .unwrap_or_default();
         let page = ArticlePage {
+            related: related
+                .iter()
+                .map(|h| hit_view(&Params::default(), h))
+                .collect(),
             link: doc.url.clone().filter(|u| is_web_link(u)),
             paragraphs: doc
                 .body
@@ -352,6 +368,11 @@ fn hit_view(params: &Params, hit: &Hit) -> HitView {
         date: hit.date.map(|d| d.to_string()).unwrap_or_default(),
         source: hit.source.clone().unwrap_or_default(),
         agencies: hit.agencies.join(", "),
+        similar: if hit.copies.is_empty() {
+            String::new()
+        } else {
+            crate::output::human::similar_line(&hit.copies)
+        },
     }
 }
 

@@ -129,6 +129,11 @@ pub fn search_request(
         facet_fields: Vec::new(),
         snippets: true,
         today: Some(today),
+        // One story once, as in the CLI; `collapse=0` lists every copy.
+        collapse: params
+            .first("collapse")
+            .is_none_or(|v| !matches!(v, "0" | "false" | "no" | "off")),
+        dedupe: flag(params, "dedupe")?,
         ..SearchRequest::default()
     };
     if request.offset > MAX_OFFSET {
@@ -201,6 +206,24 @@ fn split(spec: &str) -> Result<Split, BadParam> {
         }
     };
     Ok(Split { field, top })
+}
+
+/// Related coverage of article `id`: `limit` (capped) and `window` (`90d`).
+pub fn related_request(
+    params: &Params,
+    id: String,
+) -> Result<crate::search::related::RelatedRequest, BadParam> {
+    let window_days = params
+        .first("window")
+        .map(|w| crate::search::related::parse_window(w).map_err(|e| BadParam(e.to_string())))
+        .transpose()?;
+    Ok(crate::search::related::RelatedRequest {
+        id,
+        limit: number::<usize>(params, "limit")?
+            .unwrap_or(10)
+            .min(MAX_LIMIT),
+        window_days,
+    })
 }
 
 /// `kind=agencies|topics|countries` for `/api/vocab` (all when absent).

@@ -1,0 +1,429 @@
+//! Near-duplicate clusters: which articles tell the same story (a wire
+//! story syndicated to several sites, a repost with different page chrome,
+//! the same item in two feeds).
+//!
+//! Each article of at least [`MIN_WORDS`] body words gets a MinHash
+//! signature over its five-word shingles. Signatures are banded (LSH), so
+//! only articles sharing a band are compared, and a candidate is accepted
+//! when the signatures agree on at least [`THRESHOLD`] of their slots (the
+//! estimated Jaccard similarity of the shingle sets). An article joins the
+//! cluster of its most similar accepted candidate; otherwise it starts a
+//! cluster named after its own id. Short articles (notices, one-line feed
+//! items) always stand alone: at that length boilerplate alone would merge
+//! unrelated ones.
+//!
+//! Cluster ids are stable across incremental runs: the state (id, cluster,
+//! signature of every signed article) is kept beside the index in
+//! `cpsearch-clusters.bin.zst` like the manifest, and an article that is
+//! added later joins the existing cluster id. Clusters are never merged
+//! after the fact (that would rewrite documents already in the index), so
+//! an article that bridges two clusters joins the closer one.
+//!
+//! The signature is one-permutation MinHash (one hash per shingle, the
+//! minimum kept per slot, empty slots filled from the next slot), so it
+//! costs one pass over the words instead of one hash per slot per shingle.
+
+use std::collections::HashSet;
+use std::hash::Hasher;
+use std::path::Path;
+
+use rustc_hash::{FxHashMap, FxHasher};
+
+use super::manifest::{write_atomically, IndexMeta, ZSTD_LEVEL};
+use crate::error::{Error, Result};
+
+/// The state file beside the index.
+pub const CLUSTERS_FILE: &str = "cpsearch-clusters.bin.zst";
+/// Articles with fewer body words than this are never merged.
+pub const MIN_WORDS: usize = 50;
+/// Words per shingle.
+pub const SHINGLE_WORDS: usize = 5;
+/// Slots in a signature.
+pub const SLOTS: usize = 64;
+/// Estimated Jaccard similarity at or above which two articles are copies.
+/// On same-title pairs in cti-blogs, reposts measure 0.78–1.0 and distinct
+/// posts sharing a generic title at most 0.28 (BENCHMARKS.md).
+pub const THRESHOLD: f64 = 0.5;
+/// LSH: 21 bands of 3 slots. A pair at similarity 0.5 shares a band with
+/// probability 0.94, a pair at 0.8 with 0.99999, a pair at 0.1 with 0.02.
+const BANDS: usize = 21;
+const ROWS: usize = 3;
+/// Candidates compared per band bucket at most: a bucket only grows large
+/// when many articles share boilerplate, and then the newest are enough.
+const MAX_BUCKET_SCAN: usize = 64;
+const MAGIC: &[u8; 8] = b"CPSCLU01";
+
+/// A MinHash signature.
+pub type Signature = [u32; SLOTS];
+
+/// The cluster id of an article that stands alone: derived from its id, so
+/// it is the same in every run.
+pub fn own_cluster(id: &str) -> u64 {
+    let hash = blake3::hash(id.as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&hash.as_bytes()[..8]);
+    // Never zero, so zero can mean "no cluster" in a column.
+    u64::from_le_bytes(bytes) | 1
+}
+
+fn mix(mut x: u64) -> u64 {
+    // splitmix64 finalizer: spreads FxHash's weak low bits.
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// True for bytes that belong to words: ASCII letters and digits, and every
+/// byte of a non-ASCII character (letters of other scripts, but also
+/// curly quotes: "team’s" is one word, the same one in every copy).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// The signature of a body, or None when it has fewer than [`MIN_WORDS`]
+/// words. Words are compared ignoring ASCII case.
+pub fn signature(body: &str) -> Option<Signature> {
+    let mut slots = [u32::MAX; SLOTS];
+    let mut filled = 0u64;
+    let mut window = [0u64; SHINGLE_WORDS];
+    let mut words = 0usize;
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word_byte(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        // One multiply per byte: words are short, and this loop is most
+        // of what clustering costs at index time.
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        while i < bytes.len() && is_word_byte(bytes[i]) {
+            h = (h ^ u64::from(bytes[i].to_ascii_lowercase())).wrapping_mul(0x0000_0100_0000_01b3);
+            i += 1;
+        }
+        window[words % SHINGLE_WORDS] = h;
+        words += 1;
+        if words < SHINGLE_WORDS {
+            continue;
+        }
+        // The shingle's words in order, each rotated by its place.
+        let mut s = 0u64;
+        for k in 0..SHINGLE_WORDS {
+            s ^= window[(words + k) % SHINGLE_WORDS].rotate_left(13 * k as u32);
+        }
+        let s = mix(s);
+        let slot = (s >> 58) as usize;
+        let value = s as u32;
+        if value < slots[slot] {
+            slots[slot] = value;
+        }
+        filled |= 1 << slot;
+    }
+    if words < MIN_WORDS {
+        return None;
+    }
+    densify(&mut slots, filled);
+    Some(slots)
+}
+
+/// Fills each empty slot from the next filled one to its right (wrapping),
+/// offset by the distance so that two borrowed slots agree only when the
+/// sets agree there (rotation densification, Shrivastava and Li 2014).
+fn densify(slots: &mut Signature, filled: u64) {
+    if filled == 0 || filled == u64::MAX {
+        return;
+    }
+    let original = *slots;
+    for i in 0..SLOTS {
+        if filled & (1 << i) != 0 {
+            continue;
+        }
+        let mut d = 1;
+        while filled & (1 << ((i + d) % SLOTS)) == 0 {
+            d += 1;
+        }
+        slots[i] = original[(i + d) % SLOTS].wrapping_add((d as u32).wrapping_mul(0x9e37_79b1));
+    }
+}
+
+/// The share of slots on which two signatures agree: an estimate of the
+/// Jaccard similarity of their shingle sets.
+pub fn similarity(a: &Signature, b: &Signature) -> f64 {
+    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    same as f64 / SLOTS as f64
+}
+
+fn band_key(sig: &Signature, band: usize) -> u32 {
+    let mut h = FxHasher::default();
+    h.write_usize(band);
+    for v in &sig[band * ROWS..(band + 1) * ROWS] {
+        h.write_u32(*v);
+    }
+    mix(h.finish()) as u32
+}
+
+struct Entry {
+    id: String,
+    cluster: u64,
+    signature: Signature,
+    live: bool,
+}
+
+/// Every signed article's id, cluster and signature, with the LSH buckets
+/// to find candidates.
+#[derive(Default)]
+pub struct Clusters {
+    entries: Vec<Entry>,
+    by_id: FxHashMap<String, u32>,
+    /// Band key → the newest entry in that bucket; `chain` links to older ones.
+    heads: FxHashMap<u32, u32>,
+    /// `chain[slot * BANDS + band]`: the previous entry in that bucket, or u32::MAX.
+    chain: Vec<u32>,
+}
+
+impl std::fmt::Debug for Clusters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Clusters")
+            .field("articles", &self.by_id.len())
+            .finish()
+    }
+}
+
+impl Clusters {
+    /// The cluster for an article about to be (re)indexed, remembering it
+    /// for the articles that come after. An id seen before replaces its
+    /// earlier entry.
+    pub fn assign(&mut self, id: &str, body: &str) -> u64 {
+        self.forget(id);
+        let Some(signature) = signature(body) else {
+            return own_cluster(id);
+        };
+        let cluster = self
+            .best_match(&signature)
+            .map_or_else(|| own_cluster(id), |slot| self.entries[slot].cluster);
+        self.insert(id.to_string(), cluster, signature);
+        cluster
+    }
+
+    /// Forgets an article (deleted, or about to be replaced).
+    pub fn forget(&mut self, id: &str) {
+        if let Some(slot) = self.by_id.remove(id) {
+            if let Some(e) = self.entries.get_mut(slot as usize) {
+                e.live = false;
+            }
+        }
+    }
+
+    /// Keeps only the articles whose ids are in `ids` (the manifest's).
+    pub fn retain(&mut self, ids: &HashSet<&str>) {
+        let gone: Vec<String> = self
+            .by_id
+            .keys()
+            .filter(|id| !ids.contains(id.as_str()))
+            .cloned()
+            .collect();
+        for id in gone {
+            self.forget(&id);
+        }
+    }
+
+    /// Articles remembered.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// True when no article is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    fn best_match(&self, signature: &Signature) -> Option<usize> {
+        let mut best: Option<(f64, usize)> = None;
+        let mut seen: Vec<u32> = Vec::new();
+        for band in 0..BANDS {
+            let Some(&head) = self.heads.get(&band_key(signature, band)) else {
+                continue;
+            };
+            let mut slot = head;
+            let mut scanned = 0;
+            while slot != u32::MAX && scanned < MAX_BUCKET_SCAN {
+                scanned += 1;
+                let entry = &self.entries[slot as usize];
+                if entry.live && !seen.contains(&slot) {
+                    seen.push(slot);
+                    let s = similarity(signature, &entry.signature);
+                    if s >= THRESHOLD && best.is_none_or(|(b, _)| s > b) {
+                        best = Some((s, slot as usize));
+                    }
+                }
+                slot = self.chain[slot as usize * BANDS + band];
+            }
+        }
+        best.map(|(_, slot)| slot)
+    }
+
+    fn insert(&mut self, id: String, cluster: u64, signature: Signature) {
+        let slot = self.entries.len() as u32;
+        for band in 0..BANDS {
+            let key = band_key(&signature, band);
+            let previous = self.heads.insert(key, slot).unwrap_or(u32::MAX);
+            self.chain.push(previous);
+        }
+        self.by_id.insert(id.clone(), slot);
+        self.entries.push(Entry {
+            id,
+            cluster,
+            signature,
+            live: true,
+        });
+    }
+
+    /// Reads the state kept beside the index; empty when there is none.
+    pub fn load(dir: &Path) -> Result<Clusters> {
+        let path = dir.join(CLUSTERS_FILE);
+        let compressed = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Clusters::default()),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let bytes = zstd::decode_all(compressed.as_slice()).map_err(|e| Error::io(&path, e))?;
+        decode(&bytes).ok_or_else(|| {
+            Error::io(
+                &path,
+                std::io::Error::other(
+                    "damaged near-duplicate state; rebuild with `cpsearch index --full`",
+                ),
+            )
+        })
+    }
+
+    /// Keeps the articles the manifest still lists, then saves: called
+    /// after each commit, so the state follows the index like the manifest.
+    pub(crate) fn save_for(&mut self, dir: &Path, meta: &IndexMeta) -> Result<()> {
+        let ids: HashSet<&str> = meta
+            .files
+            .values()
+            .flat_map(|f| f.ids.iter().map(String::as_str))
+            .collect();
+        self.retain(&ids);
+        self.save(dir)
+    }
+
+    /// Writes the state beside the index (atomically).
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        let path = dir.join(CLUSTERS_FILE);
+        let bytes = zstd::encode_all(self.encode().as_slice(), ZSTD_LEVEL)
+            .map_err(|e| Error::io(&path, e))?;
+        write_atomically(&path, &bytes)
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let live: Vec<&Entry> = self.entries.iter().filter(|e| e.live).collect();
+        let mut out = Vec::with_capacity(16 + live.len() * (SLOTS * 4 + 80));
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(live.len() as u64).to_le_bytes());
+        for e in live {
+            out.extend_from_slice(&e.cluster.to_le_bytes());
+            out.extend_from_slice(&(e.id.len() as u32).to_le_bytes());
+            out.extend_from_slice(e.id.as_bytes());
+            for v in &e.signature {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        out
+    }
+}
+
+/// Parses [`Clusters::encode`]'s output; None when it is damaged.
+fn decode(bytes: &[u8]) -> Option<Clusters> {
+    let mut at = 0usize;
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let piece = bytes.get(at..at.checked_add(n)?)?;
+        at += n;
+        Some(piece)
+    };
+    if take(MAGIC.len())? != MAGIC {
+        return None;
+    }
+    let count = u64::from_le_bytes(take(8)?.try_into().ok()?);
+    let mut clusters = Clusters::default();
+    for _ in 0..count {
+        let cluster = u64::from_le_bytes(take(8)?.try_into().ok()?);
+        let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+        let id = std::str::from_utf8(take(len)?).ok()?.to_string();
+        let mut signature = [0u32; SLOTS];
+        for v in signature.iter_mut() {
+            *v = u32::from_le_bytes(take(4)?.try_into().ok()?);
+        }
+        clusters.forget(&id);
+        clusters.insert(id, cluster, signature);
+    }
+    Some(clusters)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(n: usize, seed: u64) -> Vec<String> {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x = mix(x.wrapping_add(0x9e37_79b9_7f4a_7c15));
+                format!("w{}", x % 5000)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn identical_bodies_have_identical_signatures() {
+        let body = words(200, 1).join(" ");
+        let a = signature(&body).expect("long enough");
+        let b = signature(&body.to_uppercase()).expect("long enough");
+        assert_eq!(similarity(&a, &b), 1.0);
+    }
+
+    #[test]
+    fn short_bodies_are_not_signed() {
+        assert!(signature(&words(MIN_WORDS - 1, 2).join(" ")).is_none());
+        assert!(signature(&words(MIN_WORDS, 2).join(" ")).is_some());
+    }
+
+    #[test]
+    fn estimate_tracks_jaccard() {
+        // 400 shared words plus 100 different ones at each end.
+        let shared = words(400, 3);
+        let a = [words(100, 4), shared.clone()].concat().join(" ");
+        let b = [shared, words(100, 5)].concat().join(" ");
+        let (sa, sb) = (signature(&a).expect("a"), signature(&b).expect("b"));
+        // True shingle Jaccard is about 396 / 604 = 0.66.
+        let s = similarity(&sa, &sb);
+        assert!((0.5..0.82).contains(&s), "{s}");
+        let c = signature(&words(500, 6).join(" ")).expect("c");
+        assert!(similarity(&sa, &c) < 0.1);
+    }
+
+    #[test]
+    fn copies_join_the_first_cluster_and_state_round_trips() {
+        let story = words(300, 7).join(" ");
+        let mut c = Clusters::default();
+        let first = c.assign("a", &story);
+        assert_eq!(first, own_cluster("a"));
+        let repost = format!("Subscribe to Harbor Times. {story} Share this article.");
+        assert_eq!(c.assign("b", &repost), first);
+        let other = c.assign("c", &words(300, 8).join(" "));
+        assert_ne!(other, first);
+        let short = c.assign("d", "Short notice.");
+        assert_eq!(short, own_cluster("d"));
+
+        let mut again = decode(&c.encode()).expect("decodes");
+        assert_eq!(again.len(), 3);
+        // A later run: a third copy joins the same cluster even after the
+        // first article is gone.
+        again.forget("a");
+        assert_eq!(again.assign("e", &story), first);
+        assert!(decode(&c.encode()[..20]).is_none());
+    }
+}

@@ -1,0 +1,427 @@
+//! Collapsing near-duplicates: one story once. Every match is grouped by
+//! its cluster id (a fast field written at index time, see
+//! `index::clusters`); each cluster is shown by its best-ranked member and
+//! lists the other matching members as copies.
+//!
+//! Grouping looks at the whole match set, not at an over-fetched top-k, so
+//! paging with `--offset`/`--limit` never shows a story twice or skips one,
+//! and `total_stories` is the exact number of distinct clusters among the
+//! matches. The same groups give `--dedupe` facet counts: facets counted
+//! over one representative per story instead of every copy.
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::{Query, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    BitSet, DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument,
+    Term,
+};
+
+use super::facets::{FacetCounter, FacetField, Facets};
+use super::Sort;
+use crate::error::Result;
+use crate::index::Store;
+use crate::schema::names;
+
+/// Another member of a hit's cluster.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Copy {
+    /// Document id.
+    pub id: String,
+    /// Source.
+    pub source: Option<String>,
+    /// Publication date.
+    pub date: Option<chrono::NaiveDate>,
+    /// Canonical URL.
+    pub url: Option<String>,
+}
+
+/// One matching document as the grouping sees it.
+#[derive(Debug, Clone, Copy)]
+struct Member {
+    cluster: u64,
+    /// Score, or the date in seconds when sorting by date.
+    rank: f64,
+    address: DocAddress,
+}
+
+/// True when `a` ranks before `b`: higher rank, then lower address (the
+/// order tantivy's top-k uses for ties).
+fn before(a: &Member, b: &Member) -> bool {
+    match a.rank.partial_cmp(&b.rank) {
+        Some(std::cmp::Ordering::Greater) => true,
+        Some(std::cmp::Ordering::Less) => false,
+        _ => a.address < b.address,
+    }
+}
+
+fn order(a: &Member, b: &Member) -> std::cmp::Ordering {
+    if before(a, b) {
+        std::cmp::Ordering::Less
+    } else if before(b, a) {
+        std::cmp::Ordering::Greater
+    } else {
+        std::cmp::Ordering::Equal
+    }
+}
+
+/// A hit on a page: its score (None when sorted by date) and address.
+pub type PageEntry = (Option<f32>, DocAddress);
+
+/// The matches of a query grouped into stories, best story first.
+#[derive(Debug, Default)]
+pub struct Stories {
+    /// Each story's members, best-ranked first.
+    groups: Vec<Vec<Member>>,
+    sort_by_score: bool,
+}
+
+impl Stories {
+    /// Groups every match of `query`; `sort` decides what "best" means.
+    pub fn group(searcher: &tantivy::Searcher, query: &dyn Query, sort: Sort) -> Result<Stories> {
+        let members = searcher.search(query, &GroupCollector { sort })?;
+        let mut index: FxHashMap<u64, usize> = FxHashMap::default();
+        let mut groups: Vec<Vec<Member>> = Vec::new();
+        for m in members {
+            match index.get(&m.cluster) {
+                Some(&g) => groups[g].push(m),
+                None => {
+                    index.insert(m.cluster, groups.len());
+                    groups.push(vec![m]);
+                }
+            }
+        }
+        for g in &mut groups {
+            if g.len() > 1 {
+                g.sort_by(order);
+            }
+        }
+        groups.sort_by(|a, b| order(&a[0], &b[0]));
+        Ok(Stories {
+            groups,
+            sort_by_score: sort == Sort::Relevance,
+        })
+    }
+
+    /// Distinct stories among the matches.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// True when nothing matched.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// One page of stories: the best member's score (when ranking by
+    /// score) and address, with the addresses of the other members.
+    pub fn page(&self, offset: usize, limit: usize) -> Vec<(PageEntry, Vec<DocAddress>)> {
+        self.groups
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|g| {
+                let best = g[0];
+                let score = self.sort_by_score.then_some(best.rank as f32);
+                let others = g[1..].iter().map(|m| m.address).collect();
+                ((score, best.address), others)
+            })
+            .collect()
+    }
+
+    /// Facet counts over one member per story (`--dedupe`).
+    pub fn count_facets(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        fields: Vec<FacetField>,
+    ) -> Result<Facets> {
+        let mut keep: Vec<BitSet> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| BitSet::with_max_value(r.max_doc()))
+            .collect();
+        for g in &self.groups {
+            let a = g[0].address;
+            if let Some(set) = keep.get_mut(a.segment_ord as usize) {
+                set.insert(a.doc_id);
+            }
+        }
+        let counter = OnlyDocs {
+            inner: FacetCounter::new(fields, false),
+            keep,
+        };
+        Ok(searcher.search(query, &counter)?)
+    }
+}
+
+/// A page of hits with copies, the number of stories and the facets, as
+/// `request` asks: unchanged unless collapsing or deduplicating.
+pub(crate) type Collapsed = (
+    Vec<(Option<f32>, DocAddress)>,
+    std::vec::IntoIter<Vec<Copy>>,
+    Option<usize>,
+    Option<Facets>,
+);
+
+/// Applies `request.collapse` and `request.dedupe` to a search's page and
+/// facets (both computed over every copy).
+pub(crate) fn apply(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    request: &super::SearchRequest,
+    page: Vec<(Option<f32>, DocAddress)>,
+    facets: Option<Facets>,
+) -> Result<Collapsed> {
+    if !request.collapse && !request.dedupe {
+        return Ok((page, Vec::new().into_iter(), None, facets));
+    }
+    let stories = Stories::group(searcher, query, sort)?;
+    let facets = if request.dedupe && request.facets {
+        Some(stories.count_facets(searcher, query, request.facet_fields.clone())?)
+    } else {
+        facets
+    };
+    if !request.collapse {
+        return Ok((page, Vec::new().into_iter(), Some(stories.len()), facets));
+    }
+    let mut hits = Vec::new();
+    let mut all_copies = Vec::new();
+    for (best, others) in stories.page(request.offset, request.limit) {
+        hits.push(best);
+        all_copies.push(copies(searcher, store, &others));
+    }
+    Ok((hits, all_copies.into_iter(), Some(stories.len()), facets))
+}
+
+/// The copies (id, source, date, url) of the documents at `addresses`.
+pub fn copies(searcher: &tantivy::Searcher, store: &Store, addresses: &[DocAddress]) -> Vec<Copy> {
+    addresses
+        .iter()
+        .filter_map(|a| searcher.doc::<TantivyDocument>(*a).ok())
+        .map(|stored| to_copy(store, &stored))
+        .collect()
+}
+
+fn to_copy(store: &Store, stored: &TantivyDocument) -> Copy {
+    let d = store.to_document(stored);
+    Copy {
+        id: d.id,
+        source: d.source,
+        date: d.date,
+        url: d.url,
+    }
+}
+
+/// The cluster id of the document at `address` (None for an index without clusters).
+pub fn cluster_at(searcher: &tantivy::Searcher, address: DocAddress) -> Option<u64> {
+    let reader = searcher
+        .segment_readers()
+        .get(address.segment_ord as usize)?;
+    let column: Column<u64> = reader.fast_fields().u64(names::CLUSTER).ok()?;
+    column.first(address.doc_id)
+}
+
+/// The address of the document with this id.
+pub fn address_of(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    id: &str,
+) -> Result<Option<DocAddress>> {
+    let query = TermQuery::new(
+        Term::from_field_text(store.fields().id, id),
+        IndexRecordOption::Basic,
+    );
+    let top = searcher.search(
+        &query,
+        &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+    )?;
+    Ok(top.first().map(|(_, a)| *a))
+}
+
+/// Every other document in the cluster of the document with this id,
+/// oldest first; None when there is no such document.
+pub fn copies_of(store: &Store, id: &str) -> Result<Option<Vec<Copy>>> {
+    let searcher = store.reader()?.searcher();
+    let Some(address) = address_of(store, &searcher, id)? else {
+        return Ok(None);
+    };
+    let Some(cluster) = cluster_at(&searcher, address) else {
+        return Ok(Some(Vec::new()));
+    };
+    let query = cluster_query(store, cluster);
+    let members = searcher.search(
+        &query,
+        &tantivy::collector::TopDocs::with_limit(MAX_COPIES).order_by_score(),
+    )?;
+    let mut out: Vec<Copy> = Vec::new();
+    for (_, a) in members {
+        if a == address {
+            continue;
+        }
+        let stored: TantivyDocument = searcher.doc(a)?;
+        if stored
+            .get_first(store.fields().id)
+            .and_then(|v| v.as_str())
+            .is_some_and(|s| s == id)
+        {
+            continue;
+        }
+        out.push(to_copy(store, &stored));
+    }
+    out.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+    Ok(Some(out))
+}
+
+/// The documents of one cluster. The field is a column only (indexing it
+/// too cost 8% more indexing CPU), so this is a range over the column.
+pub fn cluster_query(store: &Store, cluster: u64) -> RangeQuery {
+    let term = Term::from_field_u64(store.fields().cluster, cluster);
+    RangeQuery::new(
+        std::ops::Bound::Included(term.clone()),
+        std::ops::Bound::Included(term),
+    )
+}
+
+/// Most copies listed for one document by `show --copies`.
+const MAX_COPIES: usize = 1000;
+
+/// Collects every match with its cluster and rank.
+struct GroupCollector {
+    sort: Sort,
+}
+
+struct SegmentGroups {
+    ordinal: SegmentOrdinal,
+    cluster: Column<u64>,
+    date: Option<Column<DateTime>>,
+    /// Oldest first (`--sort date-asc`): the earliest date ranks highest.
+    ascending: bool,
+    members: Vec<Member>,
+}
+
+impl Collector for GroupCollector {
+    type Fruit = Vec<Member>;
+    type Child = SegmentGroups;
+
+    fn for_segment(
+        &self,
+        ordinal: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentGroups> {
+        let cluster = reader.fast_fields().u64(names::CLUSTER)?;
+        let date = match self.sort {
+            Sort::Date | Sort::DateAsc => Some(reader.fast_fields().date(names::DATE)?),
+            Sort::Relevance => None,
+        };
+        Ok(SegmentGroups {
+            ordinal,
+            cluster,
+            date,
+            ascending: self.sort == Sort::DateAsc,
+            members: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.sort == Sort::Relevance
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Member>>) -> tantivy::Result<Vec<Member>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for SegmentGroups {
+    type Fruit = Vec<Member>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let address = DocAddress::new(self.ordinal, doc);
+        // A document without a cluster id stands alone; its address is
+        // unique across segments, far above any real cluster's low bit.
+        let cluster = self
+            .cluster
+            .first(doc)
+            .unwrap_or(((self.ordinal as u64) << 32 | doc as u64) << 1);
+        let rank = match &self.date {
+            // Undated documents rank last either way.
+            Some(col) => col.first(doc).map_or(f64::MIN, |d| {
+                let secs = d.into_timestamp_secs() as f64;
+                if self.ascending {
+                    -secs
+                } else {
+                    secs
+                }
+            }),
+            None => score as f64,
+        };
+        self.members.push(Member {
+            cluster,
+            rank,
+            address,
+        });
+    }
+
+    fn harvest(self) -> Vec<Member> {
+        self.members
+    }
+}
+
+/// A collector that passes on only the documents in `keep` (one bitset per
+/// segment, by ordinal) to `inner`.
+pub(crate) struct OnlyDocs<C> {
+    pub(crate) inner: C,
+    pub(crate) keep: Vec<BitSet>,
+}
+
+/// The per-segment half of [`OnlyDocs`].
+pub(crate) struct OnlyDocsSegment<S> {
+    inner: S,
+    keep: Option<BitSet>,
+}
+
+impl<C: Collector> Collector for OnlyDocs<C> {
+    type Fruit = C::Fruit;
+    type Child = OnlyDocsSegment<C::Child>;
+
+    fn for_segment(
+        &self,
+        ordinal: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(OnlyDocsSegment {
+            inner: self.inner.for_segment(ordinal, reader)?,
+            keep: self.keep.get(ordinal as usize).cloned(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(fruits)
+    }
+}
+
+impl<S: SegmentCollector> SegmentCollector for OnlyDocsSegment<S> {
+    type Fruit = S::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if self.keep.as_ref().is_some_and(|k| k.contains(doc)) {
+            self.inner.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.inner.harvest()
+    }
+}
