@@ -462,11 +462,7 @@ pub struct MatchArgs {
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
 
-    /// Show every copy of a story instead of one hit per story.
-    #[arg(long)]
-    pub no_collapse: bool,
-
-    /// Count facets by story (near-duplicates once) instead of by copy.
+    /// Count stories (near-duplicates once) instead of every copy.
     #[arg(long)]
     pub dedupe: bool,
 }

@@ -533,3 +533,24 @@ fn real_reposts_in_cti_blogs_share_a_cluster_and_distinct_posts_do_not() {
     let other = clusters.assign("word", &read("472_a_new_word_document.txt"));
     assert_ne!(other, first);
 }
+
+#[test]
+fn timeline_and_cooccur_count_copies_unless_dedupe() {
+    let f = indexed();
+    let copies = run_json(f.index.path(), "timeline", &["Eastport", "--by", "year"]);
+    assert_eq!(copies["total"], 4, "{copies}");
+    let stories = run_json(
+        f.index.path(),
+        "timeline",
+        &["Eastport", "--by", "year", "--dedupe"],
+    );
+    assert_eq!(stories["total"], 2, "{stories}");
+    let bucket_sum: u64 = stories["buckets"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .map(|b| b["count"].as_u64().unwrap_or(0))
+        .sum::<u64>()
+        + stories["undated"].as_u64().unwrap_or(0);
+    assert_eq!(bucket_sum, 2);
+}

@@ -38,6 +38,7 @@ pub fn match_request(args: &MatchArgs) -> Result<SearchRequest> {
         to: dates.to,
         limit: 0,
         today: Some(dates.today),
+        dedupe: args.dedupe,
         ..SearchRequest::default()
     })
 }

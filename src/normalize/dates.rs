@@ -28,7 +28,8 @@ const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
-fn month_number(name: &str) -> Option<u32> {
+/// The month a name or abbreviation stands for (`May`, `sept.`, `DEC`).
+pub fn month_number(name: &str) -> Option<u32> {
     let lower = name.trim_end_matches('.').to_ascii_lowercase();
     if lower.len() < 3 {
         return None;

@@ -139,6 +139,15 @@ impl Stories {
         query: &dyn Query,
         fields: Vec<FacetField>,
     ) -> Result<Facets> {
+        let counter = OnlyDocs {
+            inner: FacetCounter::new(fields, false),
+            keep: self.representatives(searcher),
+        };
+        Ok(searcher.search(query, &counter)?)
+    }
+
+    /// The best-ranked member of every story, one bitset per segment.
+    fn representatives(&self, searcher: &tantivy::Searcher) -> Vec<BitSet> {
         let mut keep: Vec<BitSet> = searcher
             .segment_readers()
             .iter()
@@ -150,12 +159,28 @@ impl Stories {
                 set.insert(a.doc_id);
             }
         }
-        let counter = OnlyDocs {
-            inner: FacetCounter::new(fields, false),
-            keep,
-        };
-        Ok(searcher.search(query, &counter)?)
+        keep
     }
+}
+
+/// Runs `collector` over the matches of `query`, or, with `dedupe`, over
+/// one member per story: what timelines and co-mentions count when asked
+/// to count stories instead of copies.
+pub(crate) fn search_stories<C: Collector>(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    collector: C,
+    dedupe: bool,
+) -> Result<C::Fruit> {
+    if !dedupe {
+        return Ok(searcher.search(query, &collector)?);
+    }
+    let stories = Stories::group(searcher, query, Sort::Date)?;
+    let only = OnlyDocs {
+        inner: collector,
+        keep: stories.representatives(searcher),
+    };
+    Ok(searcher.search(query, &only)?)
 }
 
 /// A page of hits with copies, the number of stories and the facets, as

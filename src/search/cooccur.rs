@@ -16,6 +16,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::collapse::search_stories;
 use super::timeline::facet_field_name;
 use super::{match_query, FacetField, SearchRequest};
 use crate::error::{Error, Result};
@@ -98,12 +99,14 @@ pub fn cooccur(
     }
     let searcher = store.reader()?.searcher();
     let query = match_query(store, &searcher, taxonomy, &request.search)?;
-    let counts = searcher.search(
+    let counts = search_stories(
+        &searcher,
         &*query,
-        &PairCounter {
+        PairCounter {
             a: request.facet,
             b: with,
         },
+        request.search.dedupe,
     )?;
     let same = with == request.facet;
     let n = counts.total as f64;

@@ -167,7 +167,7 @@ fn absolute(s: &str, input: &str) -> Result<Option<Period>, WhenError> {
     let words: Vec<&str> = s.split(' ').collect();
     if let [a, b] = words.as_slice() {
         let (m, y) = if digits(a).is_some() { (b, a) } else { (a, b) };
-        if let Some(m) = month_name(m) {
+        if let Some(m) = crate::normalize::dates::month_number(m) {
             if let Some(y) = four_digit_year(y, input)? {
                 return month(y, m).ok_or_else(|| impossible(input)).map(Some);
             }
@@ -217,31 +217,6 @@ fn numeric(parts: &[&str], input: &str) -> Result<Period, WhenError> {
         [m, y] if y.len() == 4 => month(n(y) as i32, n(m)).ok_or_else(bad),
         _ => Err(WhenError::Unknown(input.into())),
     }
-}
-
-fn month_name(word: &str) -> Option<u32> {
-    const NAMES: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let w = word.trim_end_matches('.');
-    if w.len() < 3 {
-        return None;
-    }
-    NAMES
-        .iter()
-        .position(|name| name.starts_with(w))
-        .map(|i| i as u32 + 1)
 }
 
 #[derive(Clone, Copy)]

@@ -19,6 +19,7 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::AllQuery;
 use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::collapse::search_stories;
 use super::{match_query, FacetField, SearchRequest};
 use crate::error::{Error, Result};
 use crate::index::Store;
@@ -163,11 +164,13 @@ pub fn timeline(store: &Store, taxonomy: &Taxonomy, request: &TimelineRequest) -
     }
     let searcher = store.reader()?.searcher();
     let query = match_query(store, &searcher, taxonomy, &request.search)?;
-    let counted = searcher.search(
+    let counted = search_stories(
+        &searcher,
         &*query,
-        &DayCounter {
+        DayCounter {
             split: request.split.map(|s| s.field),
         },
+        request.search.dedupe,
     )?;
     let all = if request.share {
         Some(searcher.search(&AllQuery, &DayCounter { split: None })?)
