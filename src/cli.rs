@@ -187,24 +187,11 @@ pub enum ColorArg {
     Never,
 }
 
-/// `cpsearch search`.
+/// The filters every search-like command takes (`search`, `timeline`,
+/// `cooccur`).
 #[derive(Debug, Args)]
-pub struct SearchArgs {
-    /// The query (see below); several words are one query; empty or * lists
-    /// everything that passes the filters. Put `--` before a query that
-    /// starts with an exclusion: `search -- -lockbit`.
-    #[arg(value_name = "QUERY")]
-    pub query: Vec<String>,
-
-    /// Index directory.
-    #[arg(long, value_name = "DIR", default_value = "index")]
-    pub index: PathBuf,
-
-    /// Match any of the words instead of all of them.
-    #[arg(long)]
-    pub any: bool,
-
-    /// Only articles naming this agency (repeat for any of several).
+pub struct FilterArgs {
+    /// Only articles naming this agency (repeatable; NAME+ adds its components).
     #[arg(long, value_name = "AGENCY")]
     pub agency: Vec<String>,
 
@@ -238,6 +225,27 @@ pub struct SearchArgs {
     /// "a year ago", "this year", or any date --from takes.
     #[arg(long, value_name = "WHEN", conflicts_with = "from")]
     pub since: Option<String>,
+}
+
+/// `cpsearch search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (see below); several words are one query; empty or * lists
+    /// everything that passes the filters. Put `--` before a query that
+    /// starts with an exclusion: `search -- -lockbit`.
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+
+    /// Index directory.
+    #[arg(long, value_name = "DIR", default_value = "index")]
+    pub index: PathBuf,
+
+    /// Match any of the words instead of all of them.
+    #[arg(long)]
+    pub any: bool,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
 
     /// Order of hits.
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
@@ -423,40 +431,8 @@ pub struct MatchArgs {
     #[arg(long)]
     pub any: bool,
 
-    /// Only articles naming this agency (repeatable; NAME+ adds its components).
-    #[arg(long, value_name = "AGENCY")]
-    pub agency: Vec<String>,
-
-    /// Only articles about this topic (repeatable).
-    #[arg(long, value_name = "TOPIC")]
-    pub topic: Vec<String>,
-
-    /// Only articles concerning this country (repeatable).
-    #[arg(long, value_name = "COUNTRY")]
-    pub country: Vec<String>,
-
-    /// Only articles from this source (repeatable).
-    #[arg(long, value_name = "SOURCE")]
-    pub source: Vec<String>,
-
-    /// Only articles published in this year: 2021, "this year", "last year".
-    #[arg(long, value_name = "YEAR")]
-    pub year: Option<String>,
-
-    /// Only articles published on or after this date: 2021-05-14, 2021-05,
-    /// 2021, "May 2021", "2 weeks ago", "last year".
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-
-    /// Only articles published on or before this date (a month or year
-    /// means its last day).
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
-
-    /// Only articles since this date: "2 weeks ago", "2 weeks", "1y",
-    /// "a year ago", "this year", or any date --from takes.
-    #[arg(long, value_name = "WHEN", conflicts_with = "from")]
-    pub since: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
 
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]

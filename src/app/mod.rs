@@ -14,7 +14,7 @@ use cpsearch::index::manifest;
 use cpsearch::ingest::{self, FileReport, IngestOptions};
 use cpsearch::normalize::Taxonomy;
 
-use crate::cli::{Cli, ColorArg, Command, ReadArgs};
+use crate::cli::{Cli, ColorArg, Command, FilterArgs, ReadArgs};
 
 mod cooccur;
 mod export;
@@ -286,4 +286,27 @@ impl DateFlags<'_> {
             today,
         })
     }
+}
+
+/// The request the filter flags describe (facet values and dates; the
+/// caller adds the query and the rest). Reads the clock once.
+pub fn filtered_request(filters: &FilterArgs) -> Result<cpsearch::search::SearchRequest> {
+    let dates = DateFlags {
+        from: filters.from.as_deref(),
+        to: filters.to.as_deref(),
+        since: filters.since.as_deref(),
+        year: filters.year.as_deref(),
+    }
+    .resolve()?;
+    Ok(cpsearch::search::SearchRequest {
+        agencies: filters.agency.clone(),
+        topics: filters.topic.clone(),
+        countries: filters.country.clone(),
+        sources: filters.source.clone(),
+        year: dates.year,
+        from: dates.from,
+        to: dates.to,
+        today: Some(dates.today),
+        ..Default::default()
+    })
 }

@@ -11,29 +11,13 @@ use cpsearch::output::{csv, human::Human, json, markdown};
 use cpsearch::search::state::{index_state, IndexState};
 use cpsearch::search::{self, FacetField, SearchRequest, Sort};
 
-use super::{ensure_index, terminal_width, use_color, DateFlags};
+use super::{ensure_index, filtered_request, terminal_width, use_color};
 use crate::cli::{FacetArg, FormatArg, SearchArgs, SortArg};
 
-/// A date flag's value as a period, in the query's date vocabulary.
 fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
-    let dates = DateFlags {
-        from: args.from.as_deref(),
-        to: args.to.as_deref(),
-        since: args.since.as_deref(),
-        year: args.year.as_deref(),
-    }
-    .resolve()?;
-    let (from, to, year, today) = (dates.from, dates.to, dates.year, dates.today);
     Ok(SearchRequest {
         query: args.query.join(" "),
         any: args.any,
-        agencies: args.agency.clone(),
-        topics: args.topic.clone(),
-        countries: args.country.clone(),
-        sources: args.source.clone(),
-        year,
-        from,
-        to,
         sort: match args.sort {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Date => Sort::Date,
@@ -54,9 +38,9 @@ fn search_request(args: &SearchArgs) -> Result<SearchRequest> {
             })
             .collect(),
         snippets: true,
-        today: Some(today),
         collapse: !args.no_collapse,
         dedupe: args.dedupe,
+        ..filtered_request(&args.filters)?
     })
 }
 

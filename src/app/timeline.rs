@@ -11,7 +11,7 @@ use cpsearch::output::{chart::Chart, csv as csv_out, json};
 use cpsearch::search::timeline::{self, Interval, Split, TimelineRequest};
 use cpsearch::search::{FacetField, SearchRequest};
 
-use super::{ensure_index, use_color, DateFlags};
+use super::{ensure_index, filtered_request, use_color};
 use crate::cli::{IntervalArg, MatchArgs, TimelineArgs};
 
 /// Values with a series of their own when `--split FACET` gives no N.
@@ -19,27 +19,12 @@ const DEFAULT_SPLIT_TOP: usize = 5;
 
 /// The search a timeline or co-mention count runs over: query and filters.
 pub fn match_request(args: &MatchArgs) -> Result<SearchRequest> {
-    let dates = DateFlags {
-        from: args.from.as_deref(),
-        to: args.to.as_deref(),
-        since: args.since.as_deref(),
-        year: args.year.as_deref(),
-    }
-    .resolve()?;
     Ok(SearchRequest {
         query: args.query.join(" "),
         any: args.any,
-        agencies: args.agency.clone(),
-        topics: args.topic.clone(),
-        countries: args.country.clone(),
-        sources: args.source.clone(),
-        year: dates.year,
-        from: dates.from,
-        to: dates.to,
         limit: 0,
-        today: Some(dates.today),
         dedupe: args.dedupe,
-        ..SearchRequest::default()
+        ..filtered_request(&args.filters)?
     })
 }
 

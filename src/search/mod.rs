@@ -138,6 +138,34 @@ pub struct Hit {
     pub copies: Vec<collapse::Copy>,
 }
 
+impl Hit {
+    /// A hit for a stored document, with what the search found in it.
+    pub fn of_document(
+        doc: crate::document::Document,
+        score: Option<f32>,
+        title_highlights: Vec<std::ops::Range<usize>>,
+        fragments: Vec<Fragment>,
+        copies: Vec<collapse::Copy>,
+    ) -> Hit {
+        Hit {
+            id: doc.id,
+            score,
+            title: doc.title,
+            title_highlights,
+            date: doc.date,
+            source: doc.source,
+            author: doc.author,
+            path: doc.path,
+            url: doc.url,
+            agencies: doc.agencies,
+            topics: doc.topics,
+            countries: doc.countries,
+            fragments,
+            copies,
+        }
+    }
+}
+
 /// The answer to a search.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
@@ -252,22 +280,14 @@ pub fn search_in(
         } else {
             Vec::new()
         };
-        hits.push(Hit {
-            title_highlights: snippet::highlight(&mut analyzer, &doc.title, &highlight_terms),
-            id: doc.id,
-            score: score.map(|s| typos.display_score(s)),
-            title: doc.title,
-            date: doc.date,
-            source: doc.source,
-            author: doc.author,
-            path: doc.path,
-            url: doc.url,
-            agencies: doc.agencies,
-            topics: doc.topics,
-            countries: doc.countries,
+        let title_highlights = snippet::highlight(&mut analyzer, &doc.title, &highlight_terms);
+        hits.push(Hit::of_document(
+            doc,
+            score.map(|s| typos.display_score(s)),
+            title_highlights,
             fragments,
-            copies: copies.next().unwrap_or_default(),
-        });
+            copies.next().unwrap_or_default(),
+        ));
     }
     Ok(SearchResults {
         query: request.query.clone(),

@@ -150,22 +150,15 @@ pub fn related(store: &Store, request: &RelatedRequest) -> Result<SearchResults>
     for (score, a, others) in stories {
         let stored: TantivyDocument = searcher.doc(a)?;
         let doc = store.to_document(&stored);
-        hits.push(Hit {
-            fragments: snippet::snippet(&mut analyzer, &doc.body, &Terms::default()),
-            title_highlights: Vec::new(),
-            id: doc.id,
-            score: Some(score),
-            title: doc.title,
-            date: doc.date,
-            source: doc.source,
-            author: doc.author,
-            path: doc.path,
-            url: doc.url,
-            agencies: doc.agencies,
-            topics: doc.topics,
-            countries: doc.countries,
-            copies: copies(&searcher, store, &others),
-        });
+        let fragments = snippet::snippet(&mut analyzer, &doc.body, &Terms::default());
+        let copies = copies(&searcher, store, &others);
+        hits.push(Hit::of_document(
+            doc,
+            Some(score),
+            Vec::new(),
+            fragments,
+            copies,
+        ));
     }
     Ok(SearchResults {
         query: format!("related:{}", request.id),
