@@ -479,3 +479,26 @@ fn api_related_and_the_article_page_show_related_coverage() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[test]
+fn an_index_rebuilt_from_scratch_in_its_place_is_picked_up_without_a_restart() {
+    let f = fixture();
+    assert_eq!(get(&f.app, "/healthz").json()["documents"], 5);
+    // A rebuild that replaces the folder (a new directory, new files, new
+    // header), as a schema change does.
+    std::fs::remove_dir_all(&f.index).unwrap();
+    std::fs::remove_file(f.corpus.join("hostile.html")).unwrap();
+    build(&f.index, &f.corpus);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if get(&f.app, "/healthz").json()["documents"] == 4 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the rebuilt index never showed up"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(get(&f.app, "/api/search?q=onerror").json()["total_hits"], 0);
+}
