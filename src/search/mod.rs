@@ -620,25 +620,38 @@ fn date_term(field: Field, d: NaiveDate) -> Term {
     Term::from_field_date_for_search(field, DateTime::from_timestamp_secs(secs))
 }
 
-/// Filter queries from the flags: OR within one flag, AND across flags.
-fn filters(request: &SearchRequest, resolver: &Resolver<'_>) -> Result<Vec<Box<dyn Query>>> {
-    let f = resolver.fields;
-    let mut out = Vec::new();
-    for (name, field, values) in [
-        (names::AGENCY, f.agency, &request.agencies),
-        (names::TOPIC, f.topic, &request.topics),
-        (names::COUNTRY, f.country, &request.countries),
-        (names::SOURCE, f.source, &request.sources),
+/// The request with its facet filter values replaced by the stored values
+/// they stand for (canonical names, an agency's predecessors, `NAME+`).
+fn resolve_filters(request: &SearchRequest, resolver: &Resolver<'_>) -> Result<SearchRequest> {
+    let mut resolved = request.clone();
+    for (name, values) in [
+        (names::AGENCY, &mut resolved.agencies),
+        (names::TOPIC, &mut resolved.topics),
+        (names::COUNTRY, &mut resolved.countries),
+        (names::SOURCE, &mut resolved.sources),
     ] {
-        if values.is_empty() {
-            continue;
-        }
-        let resolved = values
+        let stored: Vec<Vec<String>> = values
             .iter()
             .map(|v| resolver.resolve_all(name, v))
-            .collect::<Result<Vec<_>>>()?
-            .concat();
-        out.push(term_set(field, &resolved));
+            .collect::<Result<_>>()?;
+        *values = stored.concat();
+    }
+    Ok(resolved)
+}
+
+/// Filter queries from a request whose values are resolved
+/// ([`resolve_filters`]): OR within one flag, AND across flags.
+fn filters(request: &SearchRequest, f: &Fields) -> Result<Vec<Box<dyn Query>>> {
+    let mut out = Vec::new();
+    for (field, values) in [
+        (f.agency, &request.agencies),
+        (f.topic, &request.topics),
+        (f.country, &request.countries),
+        (f.source, &request.sources),
+    ] {
+        if !values.is_empty() {
+            out.push(term_set(field, values));
+        }
     }
     if let Some(year) = request.year {
         let year = u64::try_from(year).map_err(|_| Error::Query(format!("bad year {year}")))?;
@@ -792,20 +805,10 @@ pub fn prepare(
             (Some(ast), query)
         }
     };
-    let query = with_filters(text_query, filters(request, &resolver)?);
-    let mut resolved = request.clone();
-    for (name, values) in [
-        (names::AGENCY, &mut resolved.agencies),
-        (names::TOPIC, &mut resolved.topics),
-        (names::COUNTRY, &mut resolved.countries),
-        (names::SOURCE, &mut resolved.sources),
-    ] {
-        let resolved: Vec<Vec<String>> = values
-            .iter()
-            .map(|v| resolver.resolve_all(name, v))
-            .collect::<Result<_>>()?;
-        *values = resolved.concat();
-    }
+    // Each value is resolved once (a source not in the vocabulary costs a
+    // walk of the term dictionary), for the filters and for the callers.
+    let resolved = resolve_filters(request, &resolver)?;
+    let query = with_filters(text_query, filters(&resolved, fields)?);
     Ok(Prepared {
         ast,
         request: resolved,
