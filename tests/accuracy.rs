@@ -3,6 +3,8 @@
 //! (`tests/labels/*.jsonl`). Prints precision and recall per field and fails
 //! below the agreed floors.
 
+mod common;
+
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -25,27 +27,7 @@ fn root() -> PathBuf {
 }
 
 fn labels() -> Vec<Label> {
-    let dir = root().join("tests/labels");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/labels exists")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    files.sort();
-    let mut out = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("labels readable");
-        for (i, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let label: Label = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("{}:{}: {e}", file.display(), i + 1));
-            out.push(label);
-        }
-    }
-    out
+    common::read_labels(&root().join("tests/labels"))
 }
 
 fn extract(corpus: &Path) -> Vec<Document> {

@@ -6,6 +6,8 @@
 //! today's code reaches (minus a small margin). Run with `--nocapture` to see
 //! the figures. Says "SKIPPED: ../shared/data absent" when the data is absent.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -32,27 +34,7 @@ fn root() -> PathBuf {
 }
 
 fn real_labels() -> Vec<RealLabel> {
-    let dir = root().join("tests/labels/real");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/labels/real exists")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    files.sort();
-    let mut out = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("labels readable");
-        for (i, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let label: RealLabel = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("{}:{}: {e}", file.display(), i + 1));
-            out.push(label);
-        }
-    }
-    out
+    common::read_labels(&root().join("tests/labels/real"))
 }
 
 /// Micro-averaged counts for one field, with the misses listed per document.

@@ -61,20 +61,11 @@ fn json(cmd: &str, args: &[&str], index: &Path) -> Value {
 
 /// The labelled date of every document of the shipped corpus.
 fn label_dates() -> Vec<Option<String>> {
-    let mut dates = Vec::new();
-    for entry in std::fs::read_dir(root().join("tests/labels")).expect("labels") {
-        let path = entry.expect("entry").path();
-        // Only the shipped corpus's label files; `real/` labels other data.
-        if path.extension().is_none_or(|e| e != "jsonl") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("readable");
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let v: Value = serde_json::from_str(line).expect("label line");
-            dates.push(v["date"].as_str().map(String::from));
-        }
-    }
-    dates
+    let labels: Vec<Value> = common::read_labels(&root().join("tests/labels"));
+    labels
+        .iter()
+        .map(|v| v["date"].as_str().map(String::from))
+        .collect()
 }
 
 /// Bucket start → count from a timeline.
