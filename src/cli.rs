@@ -187,10 +187,10 @@ pub enum ColorArg {
     Never,
 }
 
-/// The filters every search-like command takes (`search`, `timeline`,
-/// `cooccur`).
+/// The facet-value filters of every command that selects articles
+/// (`search`, `timeline`, `cooccur`, `export`).
 #[derive(Debug, Args)]
-pub struct FilterArgs {
+pub struct ValueFilterArgs {
     /// Only articles naming this agency (repeatable; NAME+ adds its components).
     #[arg(long, value_name = "AGENCY")]
     pub agency: Vec<String>,
@@ -206,6 +206,14 @@ pub struct FilterArgs {
     /// Only articles from this source (repeatable).
     #[arg(long, value_name = "SOURCE")]
     pub source: Vec<String>,
+}
+
+/// The filters every search-like command takes (`search`, `timeline`,
+/// `cooccur`): facet values and dates.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    #[command(flatten)]
+    pub values: ValueFilterArgs,
 
     /// Only articles published in this year: 2021, "this year", "last year".
     #[arg(long, value_name = "YEAR")]
@@ -365,21 +373,8 @@ pub struct ExportArgs {
     #[arg(long)]
     pub any: bool,
 
-    /// Only articles naming this agency (repeatable).
-    #[arg(long, value_name = "AGENCY")]
-    pub agency: Vec<String>,
-
-    /// Only articles about this topic (repeatable).
-    #[arg(long, value_name = "TOPIC")]
-    pub topic: Vec<String>,
-
-    /// Only articles concerning this country (repeatable).
-    #[arg(long, value_name = "COUNTRY")]
-    pub country: Vec<String>,
-
-    /// Only articles from this source (repeatable).
-    #[arg(long, value_name = "SOURCE")]
-    pub source: Vec<String>,
+    #[command(flatten)]
+    pub values: ValueFilterArgs,
 
     /// Only articles published in this year.
     #[arg(long, value_name = "YEAR")]

@@ -299,10 +299,10 @@ pub fn filtered_request(filters: &FilterArgs) -> Result<cpsearch::search::Search
     }
     .resolve()?;
     Ok(cpsearch::search::SearchRequest {
-        agencies: filters.agency.clone(),
-        topics: filters.topic.clone(),
-        countries: filters.country.clone(),
-        sources: filters.source.clone(),
+        agencies: filters.values.agency.clone(),
+        topics: filters.values.topic.clone(),
+        countries: filters.values.country.clone(),
+        sources: filters.values.source.clone(),
         year: dates.year,
         from: dates.from,
         to: dates.to,
