@@ -485,8 +485,12 @@ fn an_index_rebuilt_from_scratch_in_its_place_is_picked_up_without_a_restart() {
     let f = fixture();
     assert_eq!(get(&f.app, "/healthz").json()["documents"], 5);
     // A rebuild that replaces the folder (a new directory, new files, new
-    // header), as a schema change does.
-    std::fs::remove_dir_all(&f.index).unwrap();
+    // header), as a schema change does. The old folder is moved away first,
+    // as a swap does: the live reader may still take tantivy's lock file in
+    // it, so removing it in place races with the server.
+    let old = f.index.with_extension("old");
+    std::fs::rename(&f.index, &old).unwrap();
+    let _ = std::fs::remove_dir_all(&old);
     std::fs::remove_file(f.corpus.join("hostile.html")).unwrap();
     build(&f.index, &f.corpus);
     let deadline = Instant::now() + Duration::from_secs(10);
