@@ -157,3 +157,34 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         cluster: f(names::CLUSTER)?,
     })
 }
+
+/// The days an article's date may hold: what tantivy's nanosecond dates
+/// span (see [`day_value`]). A parsed date outside is dropped with a warning.
+pub const DAY_RANGE: std::ops::RangeInclusive<chrono::NaiveDate> = {
+    match (
+        chrono::NaiveDate::from_ymd_opt(1678, 1, 1),
+        chrono::NaiveDate::from_ymd_opt(2261, 12, 31),
+    ) {
+        (Some(first), Some(last)) => first..=last,
+        _ => panic!("the date range is a valid calendar range"),
+    }
+};
+
+/// The index value of a calendar day (midnight UTC). tantivy keeps dates as
+/// nanoseconds in an i64, which spans the years 1678 to 2261; a day outside
+/// (a query bound such as `--from 1000-01-01`, a feed's year 0001) is pinned
+/// to the nearest end so it still sorts and filters where it belongs instead
+/// of overflowing.
+pub fn day_value(day: chrono::NaiveDate) -> tantivy::DateTime {
+    let secs = day
+        .and_hms_opt(0, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp());
+    seconds_value(secs)
+}
+
+/// The index value of a moment given in seconds since 1970, pinned to the
+/// range tantivy can hold (see [`day_value`]).
+pub fn seconds_value(secs: i64) -> tantivy::DateTime {
+    const LIMIT: i64 = i64::MAX / 1_000_000_000;
+    tantivy::DateTime::from_timestamp_secs(secs.clamp(-LIMIT, LIMIT))
+}

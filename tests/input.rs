@@ -610,3 +610,59 @@ fn soft_hyphens_and_decomposed_accents_in_documents_split_words() {
     let snippet = v["hits"][0]["snippet"].as_str().unwrap_or_default();
     assert!(snippet.contains("<b>Zu\u{0308}rich</b>"), "{snippet}");
 }
+
+#[test]
+fn date_bounds_beyond_the_years_the_index_holds_do_not_overflow() {
+    // tantivy keeps dates as i64 nanoseconds; `--from 1000-01-01` used to
+    // overflow that (a panic in debug builds, a wrapped bound in release).
+    let dir = corpus(&[
+        (
+            "a.txt",
+            "Sanctions on a hacking group\n\nPublished: 2021-03-04\n\nTreasury announced sanctions today.",
+        ),
+        (
+            "b.txt",
+            "More sanctions\n\nPublished: 1999-12-31\n\nThe sanctions were widened.",
+        ),
+    ]);
+    let idx = index_of(dir.path());
+    for bounds in [
+        &["--from", "1000-01-01"][..],
+        &["--to", "9999-12-31"],
+        &["--from", "1000-01-01", "--to", "9999-12-31"],
+    ] {
+        let mut args = vec!["sanctions", "--json"];
+        args.extend_from_slice(bounds);
+        let (out, err, code) = search(idx.path(), &args);
+        assert_eq!(code, Some(0), "{bounds:?}: {err}");
+        let v: Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(v["total_hits"], 2, "{bounds:?}: {out}");
+    }
+    let (out, err, code) = search(idx.path(), &["sanctions", "--json", "--to", "1000-01-01"]);
+    assert_eq!(code, Some(1), "no hits: {err}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["total_hits"], 0, "{out}");
+}
+
+#[test]
+fn an_article_dated_before_the_years_the_index_holds_is_kept_undated_with_a_warning() {
+    let dir = corpus(&[(
+        "old.json",
+        r#"{"title": "Old sanctions note", "date": "0001-01-01", "body": "Treasury sanctions were announced."}"#,
+    )]);
+    let idx = tempfile::tempdir().expect("tempdir");
+    let out = cpsearch()
+        .arg("index")
+        .arg(dir.path())
+        .arg("--index")
+        .arg(idx.path())
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("outside the years"), "{err}");
+    let (out, _, _) = search(idx.path(), &["sanctions", "--json"]);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["total_hits"], 1, "{out}");
+    assert_eq!(v["hits"][0]["date"], Value::Null, "{out}");
+}

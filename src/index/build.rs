@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tantivy::indexer::IndexWriterOptions;
-use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::clusters::Clusters;
 use super::health::{self, Found};
@@ -549,10 +549,7 @@ fn to_tantivy(f: &Fields, d: &Document) -> TantivyDocument {
     doc.add_text(f.title, &d.title);
     doc.add_text(f.body, &d.body);
     if let Some(date) = d.date {
-        let secs = date
-            .and_hms_opt(0, 0, 0)
-            .map_or(0, |t| t.and_utc().timestamp());
-        doc.add_date(f.date, DateTime::from_timestamp_secs(secs));
+        doc.add_date(f.date, crate::schema::day_value(date));
         doc.add_u64(
             f.year,
             u64::try_from(chrono::Datelike::year(&date)).unwrap_or(0),

@@ -8,7 +8,7 @@ pub mod hierarchy;
 pub mod taxonomy;
 pub mod vocab;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::document::{DateSource, Document, Format, RawArticle};
 pub use taxonomy::{Kind, Taxonomy};
@@ -87,6 +87,14 @@ fn find_date(
     warnings: &mut Vec<String>,
 ) -> (Option<NaiveDate>, Option<DateSource>) {
     let mut try_parse = |s: &str| match dates::parse_date(s) {
+        Ok(d) if !crate::schema::DAY_RANGE.contains(&d) => {
+            warnings.push(format!(
+                "date {s:?} is outside the years {}-{} the index holds; the article is kept undated",
+                crate::schema::DAY_RANGE.start().year(),
+                crate::schema::DAY_RANGE.end().year()
+            ));
+            None
+        }
         Ok(d) => Some(d),
         Err(e) => {
             warnings.push(e.to_string());

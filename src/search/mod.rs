@@ -614,10 +614,7 @@ fn term_set(field: Field, values: &[String]) -> Box<dyn Query> {
 }
 
 fn date_term(field: Field, d: NaiveDate) -> Term {
-    let secs = d
-        .and_hms_opt(0, 0, 0)
-        .map_or(0, |t| t.and_utc().timestamp());
-    Term::from_field_date_for_search(field, DateTime::from_timestamp_secs(secs))
+    Term::from_field_date_for_search(field, crate::schema::day_value(d))
 }
 
 /// The request with its facet filter values replaced by the stored values

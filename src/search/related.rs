@@ -16,7 +16,7 @@ use tantivy::query::{
     BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, OwnedValue};
-use tantivy::{DateTime, DocId, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocId, Score, SegmentReader, TantivyDocument, Term};
 
 use super::collapse::{address_of, cluster_at, cluster_query, copies};
 use super::snippet::{self, Terms};
@@ -100,7 +100,7 @@ pub fn related(store: &Store, request: &RelatedRequest) -> Result<SearchResults>
     if let (Some(days), Some(at)) = (request.window_days, anchor) {
         let span = i64::from(days) * 86_400;
         let bound = |secs: i64| {
-            Term::from_field_date_for_search(fields.date, DateTime::from_timestamp_secs(secs))
+            Term::from_field_date_for_search(fields.date, crate::schema::seconds_value(secs))
         };
         let range = RangeQuery::new(
             std::ops::Bound::Included(bound(at - span)),
