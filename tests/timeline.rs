@@ -655,3 +655,44 @@ fn stats_all_lists_every_value() {
         );
     }
 }
+
+#[test]
+fn csv_export_cells_that_look_like_formulas_stay_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).expect("mkdir");
+    std::fs::write(
+        corpus.join("a.md"),
+        "---\ntitle: \"=HYPERLINK(\\\"http://evil.example\\\",\\\"click\\\")\"\nsource: \"@evil\"\n\
+         date: 2021-05-01\n---\n\nTreasury announced sanctions on a ransomware group.\n",
+    )
+    .expect("write");
+    let index = dir.path().join("idx");
+    cpsearch()
+        .args(["index", "--quiet", "--index"])
+        .arg(&index)
+        .arg(&corpus)
+        .assert()
+        .success();
+    let hit = &json("search", &["sanctions", "--json"], &index)["hits"][0];
+    assert!(
+        hit["title"]
+            .as_str()
+            .expect("title")
+            .starts_with("=HYPERLINK"),
+        "JSON keeps the title as written: {hit}"
+    );
+    for (format, delimiter) in [("csv", b','), ("tsv", b'\t')] {
+        let (text, err, code) = run("search", &["sanctions", "--format", format], &index);
+        assert_eq!(code, Some(0), "{err}");
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .from_reader(text.as_bytes());
+        let row = reader.records().next().expect("a row").expect("parses");
+        assert!(row[1].starts_with("'=HYPERLINK"), "{format}: {:?}", &row[1]);
+        assert_eq!(&row[3], "'@evil", "{format}");
+        assert_eq!(&row[2], "2021-05-01", "dates are left alone");
+    }
+    let (jsonl, _, _) = run("search", &["sanctions", "--format", "jsonl"], &index);
+    assert!(jsonl.contains("\"title\":\"=HYPERLINK"), "{jsonl}");
+}

@@ -26,9 +26,14 @@ pub fn write_timeline(out: &mut impl Write, t: &Timeline) -> std::io::Result<()>
         header.push("all".into());
         header.push("share".into());
     }
-    header.extend(t.series.iter().cloned());
+    // Series are facet values, and a source name comes from the articles.
+    header.extend(t.series.iter().map(|s| defuse_formula(s).into_owned()));
     if share {
-        header.extend(t.series.iter().map(|s| format!("{s} share")));
+        header.extend(
+            t.series
+                .iter()
+                .map(|s| defuse_formula(&format!("{s} share")).into_owned()),
+        );
     }
     w.write_record(&header).map_err(csv_error)?;
     for b in &t.buckets {
@@ -101,29 +106,60 @@ pub fn plain_snippet(hit: &Hit) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The column names of a hit row, in the order of [`ExportRow::cells`].
+const HIT_COLUMNS: [&str; 10] = [
+    "id",
+    "title",
+    "date",
+    "source",
+    "author",
+    "agencies",
+    "topics",
+    "countries",
+    "url",
+    "snippet",
+];
+
+impl ExportRow<'_> {
+    /// The row's values in the order of the CSV header.
+    fn cells(&self) -> [&str; 10] {
+        [
+            self.id,
+            self.title,
+            &self.date,
+            self.source,
+            self.author,
+            &self.agencies,
+            &self.topics,
+            &self.countries,
+            self.url,
+            &self.snippet,
+        ]
+    }
+}
+
+/// A cell a spreadsheet will not run as a formula. Titles and sources come
+/// from the articles, so a crafted `=HYPERLINK(…)` must stay text: cells
+/// that start like a formula get a leading apostrophe, which spreadsheets
+/// hide and treat as "this is text".
+fn defuse_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
 /// Writes hits as CSV (`delimiter` b',') or TSV (b'\t') with a header row.
 pub fn write_hits(out: &mut impl Write, r: &SearchResults, delimiter: u8) -> std::io::Result<()> {
     let mut w = csv::WriterBuilder::new()
         .delimiter(delimiter)
         .from_writer(out);
-    if r.hits.is_empty() {
-        // serde writes the header with the first row; an empty export still has one.
-        w.write_record([
-            "id",
-            "title",
-            "date",
-            "source",
-            "author",
-            "agencies",
-            "topics",
-            "countries",
-            "url",
-            "snippet",
-        ])
-        .map_err(csv_error)?;
-    }
+    w.write_record(HIT_COLUMNS).map_err(csv_error)?;
     for hit in &r.hits {
-        w.serialize(export_row(hit)).map_err(csv_error)?;
+        let row = export_row(hit);
+        let cells = row.cells().map(defuse_formula);
+        w.write_record(cells.iter().map(|c| c.as_bytes()))
+            .map_err(csv_error)?;
     }
     w.flush()
 }
