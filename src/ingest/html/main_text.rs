@@ -10,7 +10,8 @@
 //! ([`super::furniture`]). Measured on the 990 pages of trafilatura's
 //! evaluation set (`../shared/data/html-main-text`, see `tests/real_html.rs`):
 //! rs-trafilatura alone F1 0.890 (P 0.850, R 0.934), readability alone 0.889,
-//! the earlier agreement-only combination 0.902, this one 0.930.
+//! the earlier agreement-only combination 0.902, this one 0.931 (P 0.913,
+//! R 0.949; Python trafilatura 0.926 in the same run).
 
 use super::furniture::is_furniture;
 
