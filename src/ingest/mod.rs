@@ -528,6 +528,10 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Vec<String>), String> {
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok((s.to_string(), Vec::new())),
+        Err(_) if mostly_utf8(bytes) => Ok((
+            String::from_utf8_lossy(bytes).into_owned(),
+            vec!["invalid byte sequences replaced".into()],
+        )),
         Err(_) => {
             let mut detector =
                 chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -543,6 +547,23 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Vec<String>), String> {
             ))
         }
     }
+}
+
+/// A UTF-8 page with a stray invalid byte or two (a truncated character,
+/// one pasted legacy string) is still UTF-8: guessing a legacy encoding for
+/// the whole file would garble every other non-ASCII character. Legacy text
+/// read as UTF-8 is almost all invalid sequences.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    let (mut bad, mut good) = (0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        if c == char::REPLACEMENT_CHARACTER {
+            bad += 1;
+        } else {
+            good += 1;
+        }
+    }
+    good >= 20 * bad
 }
 
 fn control_ratio(text: &str) -> f64 {
@@ -644,6 +665,19 @@ mod tests {
         assert!(w[0].contains("windows-1252"));
         assert!(decode(b"\x00\x01\x02binary").is_err());
         assert!(decode(b"  \n ").is_err());
+    }
+
+    #[test]
+    fn utf8_page_with_one_stray_byte_is_not_read_as_latin1() {
+        let mut page = "Kolejne organizacje sprzeciwiają się atakom. "
+            .repeat(20)
+            .into_bytes();
+        page.push(0xc3);
+        page.extend_from_slice(" Zażółć gęślą jaźń.".as_bytes());
+        let (text, warnings) = decode(&page).expect("decodes");
+        assert!(text.contains("sprzeciwiają się"), "{text}");
+        assert!(text.contains("Zażółć"));
+        assert_eq!(warnings, ["invalid byte sequences replaced"]);
     }
 
     #[test]

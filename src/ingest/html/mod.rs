@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::document::RawArticle;
 
 mod dates;
+mod furniture;
 mod main_text;
 
 /// Pages nested deeper than this are read as flat text: tree algorithms on
@@ -278,10 +279,7 @@ fn page_categories(doc: &Html) -> Vec<String> {
 fn main_text(html: &str, doc: &Html, warnings: &mut Vec<String>) -> String {
     match rs_trafilatura::extract(html) {
         Ok(result) if !result.content_text.trim().is_empty() => {
-            return paragraphs(&main_text::confirmed_by_readability(
-                &result.content_text,
-                html,
-            ));
+            return paragraphs(&main_text::article_text(&result.content_text, html));
         }
         Ok(_) => {
             warnings.push("main-text extractor found no article text; used the page text".into())
