@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 
+use super::places::{self, AgencyCountry, CountrySettings, LanguageSettings, PlaceRules};
 use crate::error::{Error, Result};
 
 /// The taxonomy shipped with cpsearch.
@@ -122,6 +123,10 @@ struct TaxonomyFile {
     topic: Vec<Topic>,
     #[serde(default)]
     lineage: Vec<super::hierarchy::Lineage>,
+    #[serde(default)]
+    countries: CountrySettings,
+    #[serde(default)]
+    languages: LanguageSettings,
 }
 
 /// What an alias points at.
@@ -129,6 +134,9 @@ struct TaxonomyFile {
 enum Target {
     Agency(usize),
     Country(usize),
+    /// A `not_places` phrase: a region or name that contains a country
+    /// alias ("Latin America") and tags nothing.
+    NotPlace,
 }
 
 /// A compiled set of patterns with word-boundary and longest-match rules.
@@ -301,19 +309,21 @@ fn agency_evidence(file: &TaxonomyFile) -> Vec<AgencyEvidence> {
     file.agency
         .iter()
         .map(|agency| {
-            let country_names = file
+            let country_names: Vec<ContextTerm> = file
                 .country
                 .iter()
                 .filter(|c| agency.country.as_deref() == Some(c.name.as_str()))
                 .flat_map(|c| c.aliases.iter().chain(std::iter::once(&c.name)))
-                .map(|n| ContextTerm::new(n));
+                .map(|n| ContextTerm::new(n))
+                .collect();
             let mut context = shared.clone();
             context.extend(agency.context.iter().map(|t| ContextTerm::new(t)));
-            context.extend(country_names);
+            context.extend(country_names.iter().cloned());
             AgencyEvidence {
                 required: file.evidence.max_len > 0 && !agency.distinctive,
                 context,
                 collisions: agency.collisions.iter().map(|c| c.to_lowercase()).collect(),
+                country_names,
             }
         })
         .collect()
@@ -451,6 +461,9 @@ struct AgencyEvidence {
     context: Vec<ContextTerm>,
     /// Lowercased collision phrases.
     collisions: Vec<String>,
+    /// The names of its country: an agency name as written that holds one
+    /// ("U.S. Department of Justice") names the country.
+    country_names: Vec<ContextTerm>,
 }
 
 /// The compiled gazetteers.
@@ -476,6 +489,8 @@ pub struct Taxonomy {
     term_patterns: Vec<(String, (usize, f32))>,
     country_by_name: HashMap<String, usize>,
     evidence: Vec<AgencyEvidence>,
+    /// When a country alias names the country (`normalize::places`).
+    places: PlaceRules,
     max_acronym_len: usize,
     window: usize,
     digest: String,
@@ -530,6 +545,10 @@ impl Taxonomy {
                 entity_patterns.push((alias.clone(), Target::Country(i)));
             }
         }
+        for phrase in &file.countries.not_places {
+            entity_patterns.push((phrase.clone(), Target::NotPlace));
+        }
+        let places = PlaceRules::new(&file.countries, &file.languages);
         let evidence = agency_evidence(&file);
         let mut term_patterns = Vec::new();
         for (i, topic) in file.topic.iter().enumerate() {
@@ -549,6 +568,7 @@ impl Taxonomy {
             topics: file.topic,
             country_by_name,
             evidence,
+            places,
             max_acronym_len: file.evidence.max_len,
             window: file.evidence.window,
             digest: blake3::hash(text.as_bytes()).to_hex()[..16].to_string(),
@@ -592,21 +612,48 @@ impl Taxonomy {
     pub fn tag(&self, title: &str, body: &str, extra: &str) -> Tags {
         let mut agency_seen = vec![false; self.agencies.len()];
         let mut country_seen = vec![false; self.countries.len()];
-        for text in [title, body, extra] {
+        for (part, text) in [title, body, extra].into_iter().enumerate() {
             let mut lower: Option<String> = None;
+            let mut prev_end = None;
             for hit in self.matchers().entities.find(text) {
+                if places::in_link(text, hit.start, hit.end) {
+                    continue;
+                }
                 match hit.target {
                     Target::Agency(i) => {
-                        if !agency_seen[i] && self.agency_hit_stands(i, text, &hit, &mut lower) {
+                        let first = !agency_seen[i];
+                        if first && self.agency_hit_stands(i, text, &hit, &mut lower) {
                             agency_seen[i] = true;
                         }
+                        if let Some(c) = self.country_named_by_agency(i, text, &hit) {
+                            if (first && agency_seen[i])
+                                || self.agency_hit_stands(i, text, &hit, &mut lower)
+                            {
+                                country_seen[c] = true;
+                            }
+                        }
                     }
-                    Target::Country(i) => country_seen[i] = true,
+                    Target::Country(i) => {
+                        if !country_seen[i]
+                            && self.places.country_hit_stands(
+                                text,
+                                hit.start,
+                                hit.end,
+                                hit.exact,
+                                part == 0,
+                                prev_end,
+                            )
+                        {
+                            country_seen[i] = true;
+                        }
+                    }
+                    Target::NotPlace => {}
                 }
+                prev_end = Some(hit.end);
             }
         }
         for (i, agency) in self.agencies.iter().enumerate() {
-            if agency_seen[i] {
+            if agency_seen[i] && self.places.agency_country == AgencyCountry::Always {
                 if let Some(&c) = agency
                     .country
                     .as_ref()
@@ -621,6 +668,23 @@ impl Taxonomy {
             countries: pick(&self.countries, &country_seen, |c| &c.name),
             topics: self.score_topics(title, body),
         }
+    }
+
+    /// The country an agency hit names in its own words, under the `named`
+    /// rule: "U.S. Department of Justice" names the United States, "FBI" none.
+    fn country_named_by_agency(&self, i: usize, text: &str, hit: &Hit<Target>) -> Option<usize> {
+        if self.places.agency_country != AgencyCountry::Named {
+            return None;
+        }
+        let country = self.agencies[i].country.as_ref()?;
+        let &c = self.country_by_name.get(country)?;
+        let matched = &text[hit.start..hit.end];
+        let lower = matched.to_lowercase();
+        self.evidence[i]
+            .country_names
+            .iter()
+            .any(|term| term.occurs_in(matched, &lower))
+            .then_some(c)
     }
 
     /// Whether a hit of agency `i` counts: always for a full name or a
