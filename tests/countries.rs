@@ -73,7 +73,10 @@ fn black_hat_usa_tagged_the_united_states() {
     assert!(countries("said a specialist at ESET UK, and Huffington Post UK agreed").is_empty());
     // The acronym as a word still counts, and titles capitalize every word.
     assert_eq!(countries("Banks in the USA were hit."), ["United States"]);
-    assert_eq!(countries("In UK law the fine is higher."), ["United Kingdom"]);
+    assert_eq!(
+        countries("In UK law the fine is higher."),
+        ["United Kingdom"]
+    );
     assert_eq!(
         builtin().tag("Hackers Target UK", "", "").countries,
         ["United Kingdom"]
@@ -110,7 +113,10 @@ fn language_names_tagged_their_countries() {
     }
     // A demonym that is not about the language still names the country.
     assert_eq!(countries("Spanish police arrested two men."), ["Spain"]);
-    assert_eq!(countries("The files ended up in Russian hands."), ["Russia"]);
+    assert_eq!(
+        countries("The files ended up in Russian hands."),
+        ["Russia"]
+    );
 }
 
 #[test]
@@ -186,7 +192,11 @@ fn csaf_advisory_from_cisa_tagged_the_united_states() {
     assert_eq!(names(&doc, "agencies"), ["CISA"]);
     assert_eq!(names(&doc, "countries"), ["Germany"]);
     // A US vendor or a US deployment is US-related text and still counts.
-    let doc = extract_csaf(&csaf("United States", "Worldwide", "reporting this to CISA"));
+    let doc = extract_csaf(&csaf(
+        "United States",
+        "Worldwide",
+        "reporting this to CISA",
+    ));
     assert_eq!(names(&doc, "countries"), ["United States"]);
 }
 

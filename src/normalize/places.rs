@@ -48,13 +48,23 @@ pub struct CountrySettings {
     #[serde(default)]
     pub not_places: Vec<String>,
     /// A country acronym right after a capitalized word names an
-    /// organisation or event ("Black Hat USA"), outside titles.
+    /// organisation or event ("Black Hat USA"), outside titles; so does a
+    /// country name after a capitalized word that does not start a sentence
+    /// ("UNICEF Australia", "Fortinet Canada").
     #[serde(default)]
     pub acronym_suffix: bool,
-    /// Words before a country acronym that are not part of a name ("In",
-    /// "The", months, compass points).
+    /// Words before a country acronym or name that are not part of a name
+    /// ("In", "The", months, compass points).
     #[serde(default)]
     pub suffix_skip: Vec<String>,
+    /// Capitalized words that, right after a country alias, make it part of
+    /// an organisation's name ("Allied Irish Bank", "Korea Telecom").
+    #[serde(default)]
+    pub name_heads: Vec<String>,
+    /// Capitalized words that, with "of", make a following country alias
+    /// part of a name ("Bank of Scotland", "University of …").
+    #[serde(default)]
+    pub name_of: Vec<String>,
 }
 
 /// The `[languages]` table: demonyms that are also languages, and the words
@@ -85,6 +95,8 @@ pub(super) struct PlaceRules {
     pub(super) agency_country: AgencyCountry,
     acronym_suffix: bool,
     suffix_skip: HashSet<String>,
+    name_heads: HashSet<String>,
+    name_of: HashSet<String>,
     languages: HashSet<String>,
     after: Vec<Vec<String>>,
     before: HashSet<String>,
@@ -105,6 +117,8 @@ impl PlaceRules {
             agency_country: countries.agency_country,
             acronym_suffix: countries.acronym_suffix,
             suffix_skip: lowered(&countries.suffix_skip),
+            name_heads: lowered(&countries.name_heads),
+            name_of: lowered(&countries.name_of),
             languages: lowered(&languages.names),
             after: languages
                 .after
@@ -135,15 +149,29 @@ impl PlaceRules {
         if acronym && in_code(text, start, end) {
             return false;
         }
-        if acronym && !in_title && self.names_organisation(text, start, prev_hit_end) {
+        if !in_title
+            && (self.ends_a_name(text, start, end, acronym, prev_hit_end)
+                || self.inside_a_name(text, start, end))
+        {
             return false;
         }
         !self.used_as_language(text, start, end)
     }
 
-    /// "Black Hat USA", "ESET UK": the acronym follows a capitalized word
-    /// (one space apart) that is not a skip word nor another hit.
-    fn names_organisation(&self, text: &str, start: usize, prev_hit_end: Option<usize>) -> bool {
+    /// "Black Hat USA", "ESET UK", "UNICEF Australia": the alias follows a
+    /// capitalized word (one space apart) that is not a skip word nor
+    /// another hit; for a name (not an acronym) that word must not start a
+    /// sentence ("Meanwhile Russia" is Russia, though not the best style)
+    /// and no capitalized word may follow (a list of countries whose lines
+    /// were joined: "Kyrgyzstan Latvia Lithuania").
+    fn ends_a_name(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        acronym: bool,
+        prev_hit_end: Option<usize>,
+    ) -> bool {
         if !self.acronym_suffix {
             return false;
         }
@@ -153,9 +181,30 @@ impl PlaceRules {
         let word_end = word_start + word.len();
         &text[word_end..start] == " "
             && prev_hit_end != Some(word_end)
-            && word.chars().next().is_some_and(char::is_uppercase)
-            && word.chars().any(char::is_alphabetic)
+            && is_capitalized(word)
             && !self.suffix_skip.contains(&word.to_lowercase())
+            && (acronym || (!starts_sentence(text, word_start) && !capitalized_next(text, end)))
+    }
+
+    /// "Allied Irish Bank", "Bank of Scotland": a head word right after the
+    /// alias, or "<word> of" right before it.
+    fn inside_a_name(&self, text: &str, start: usize, end: usize) -> bool {
+        let head = word_after(text, end).is_some_and(|(gap, word, _)| {
+            gap == " " && is_capitalized(word) && self.name_heads.contains(&word.to_lowercase())
+        });
+        if head {
+            return true;
+        }
+        let Some((of_start, of)) = word_before(text, start) else {
+            return false;
+        };
+        of == "of"
+            && &text[of_start + of.len()..start] == " "
+            && word_before(text, of_start).is_some_and(|(word_start, word)| {
+                &text[word_start + word.len()..of_start] == " "
+                    && is_capitalized(word)
+                    && self.name_of.contains(&word.to_lowercase())
+            })
     }
 
     fn is_language(&self, word: &str) -> bool {
@@ -246,6 +295,39 @@ impl PlaceRules {
             }
         }
     }
+}
+
+fn is_capitalized(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase) && word.chars().any(char::is_alphabetic)
+}
+
+fn capitalized_next(text: &str, end: usize) -> bool {
+    word_after(text, end).is_some_and(|(gap, word, _)| is_blank(gap) && is_capitalized(word))
+}
+
+/// The word at `word_start` opens a sentence, paragraph, quote or list item.
+fn starts_sentence(text: &str, word_start: usize) -> bool {
+    let before = text[..word_start].trim_end_matches([' ', '\t']);
+    before.chars().next_back().is_none_or(|c| {
+        matches!(
+            c,
+            '.' | '!'
+                | '?'
+                | ':'
+                | ';'
+                | '"'
+                | '“'
+                | '”'
+                | '('
+                | '['
+                | '\n'
+                | '•'
+                | '–'
+                | '—'
+                | '-'
+                | '|'
+        )
+    })
 }
 
 fn is_blank(gap: &str) -> bool {
@@ -423,6 +505,8 @@ mod tests {
         let countries = CountrySettings {
             acronym_suffix: true,
             suffix_skip: vec!["In".into(), "The".into()],
+            name_heads: vec!["Bank".into()],
+            name_of: vec!["Bank".into()],
             ..CountrySettings::default()
         };
         let words = |s: &str| s.split(',').map(str::to_string).collect::<Vec<_>>();
@@ -476,5 +560,11 @@ mod tests {
         assert!(hit("our talk at Black Hat USA 2017", true));
         assert!(hit("In USA law", false));
         assert!(hit("a firm in the USA.", false));
+        assert!(!stands("launched by UNICEF Spanish", "Spanish"));
+        assert!(stands("Meanwhile Spanish police", "Spanish"));
+        assert!(stands("Kyrgyzstan Spain Tajikistan", "Spain"));
+        assert!(!stands("the Allied Spanish Bank said", "Spanish"));
+        assert!(!stands("the Bank of Spain said", "Spain"));
+        assert!(stands("the bank of Spain said", "Spain"));
     }
 }
