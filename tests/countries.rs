@@ -96,6 +96,15 @@ fn organisation_names_tagged_the_place_they_contain() {
     assert!(countries("attacks on the Royal Bank of Scotland and Bank of America").is_empty());
     assert!(countries("a message saying the Syrian Electronic Army was here").is_empty());
     assert!(countries("the malware is a Swiss Army knife").is_empty());
+    assert!(countries("a campaign launched by UNICEF Australia on April 29").is_empty());
+    assert!(countries("said Urban Schrott of ESET Ireland.").is_empty());
+    assert!(countries("customers of Allied Irish Bank and the Bank of Scotland").is_empty());
+    // Countries listed one per line, which the reader joins into one
+    // paragraph, stay countries.
+    assert_eq!(
+        countries("Estonia Kyrgyzstan Latvia Tajikistan"),
+        ["Estonia", "Latvia"]
+    );
 }
 
 #[test]
