@@ -98,7 +98,7 @@ fn organisation_names_tagged_the_place_they_contain() {
     assert!(countries("the malware is a Swiss Army knife").is_empty());
     assert!(countries("a campaign launched by UNICEF Australia on April 29").is_empty());
     assert!(countries("said Urban Schrott of ESET Ireland.").is_empty());
-    assert!(countries("customers of Allied Irish Bank and the Bank of Scotland").is_empty());
+    assert!(countries("customers of Allied Irish Bank and the Royal Bank of Scotland").is_empty());
     // Countries listed one per line, which the reader joins into one
     // paragraph, stay countries.
     assert_eq!(

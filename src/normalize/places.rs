@@ -385,8 +385,9 @@ fn word_after(text: &str, at: usize) -> Option<(&str, &str, usize)> {
     Some((&text[at..word_start], &text[word_start..word_end], word_end))
 }
 
-/// A country acronym inside a locale or code: "en-US", "pt-BR", "UK_2",
-/// "US-2019-001". "US-based", "US-China" and "EU-US" stay words.
+/// A country acronym inside a locale, code or currency: "en-US", "pt-BR",
+/// "UK_2", "US-2019-001", "US$50". "US-based", "US-China" and "EU-US" stay
+/// words.
 fn in_code(text: &str, start: usize, end: usize) -> bool {
     let before = &text[..start];
     let locale = before.strip_suffix('-').is_some_and(|head| {
@@ -397,7 +398,7 @@ fn in_code(text: &str, start: usize, end: usize) -> bool {
             .collect::<Vec<_>>();
         letters.len() == 2 && letters.iter().all(char::is_ascii_lowercase)
     });
-    let underscore = before.ends_with('_') || text[end..].starts_with('_');
+    let underscore = before.ends_with('_') || text[end..].starts_with(['_', '$']);
     let numbered = text[end..]
         .strip_prefix('-')
         .is_some_and(|rest| rest.chars().next().is_some_and(|c| c.is_ascii_digit()));
@@ -497,6 +498,7 @@ mod tests {
         };
         assert!(at("locale en-US set", "US"));
         assert!(at("UK_2 build", "UK"));
+        assert!(at("paid US$50", "US"));
         assert!(!at("a US-based firm", "US"));
         assert!(!at("the EU-US deal", "US"));
     }
@@ -506,7 +508,7 @@ mod tests {
             acronym_suffix: true,
             suffix_skip: vec!["In".into(), "The".into()],
             name_heads: vec!["Bank".into()],
-            name_of: vec!["Bank".into()],
+            name_of: vec!["University".into()],
             ..CountrySettings::default()
         };
         let words = |s: &str| s.split(',').map(str::to_string).collect::<Vec<_>>();
@@ -563,8 +565,8 @@ mod tests {
         assert!(!stands("launched by UNICEF Spanish", "Spanish"));
         assert!(stands("Meanwhile Spanish police", "Spanish"));
         assert!(stands("Kyrgyzstan Spain Tajikistan", "Spain"));
+        assert!(!stands("the University of Spain said", "Spain"));
+        assert!(stands("the university of Spain said", "Spain"));
         assert!(!stands("the Allied Spanish Bank said", "Spanish"));
-        assert!(!stands("the Bank of Spain said", "Spain"));
-        assert!(stands("the bank of Spain said", "Spain"));
     }
 }
