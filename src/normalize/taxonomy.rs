@@ -18,6 +18,10 @@
 //! glued into a code (`FOXMAN-UN`, `MSS-2`, `x.ICO`). The full name needs no
 //! evidence, and an agency marked `distinctive` (FBI, CISA) needs none for
 //! its acronym either.
+//!
+//! Whether a country alias names the country (and not a language, region,
+//! organisation, link or code), and when an agency adds its country, is
+//! decided in [`super::places`].
 
 use std::collections::{BTreeMap, HashMap};
 
