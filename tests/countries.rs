@@ -99,6 +99,9 @@ fn organisation_names_tagged_the_place_they_contain() {
     assert!(countries("a campaign launched by UNICEF Australia on April 29").is_empty());
     assert!(countries("said Urban Schrott of ESET Ireland.").is_empty());
     assert!(countries("customers of Allied Irish Bank and the Royal Bank of Scotland").is_empty());
+    assert!(countries("since the crash of Malaysia Airlines Flight 370").is_empty());
+    // A government body's name names its country.
+    assert_eq!(countries("the heist at Bangladesh Bank"), ["Bangladesh"]);
     // Countries listed one per line, which the reader joins into one
     // paragraph, stay countries.
     assert_eq!(
