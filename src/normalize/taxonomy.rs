@@ -320,14 +320,24 @@ fn agency_evidence(file: &TaxonomyFile) -> Vec<AgencyEvidence> {
                 .flat_map(|c| c.aliases.iter().chain(std::iter::once(&c.name)))
                 .map(|n| ContextTerm::new(n))
                 .collect();
+            let naming_aliases = agency
+                .aliases
+                .iter()
+                .chain(&agency.full_name)
+                .filter(|alias| {
+                    let lower = alias.to_lowercase();
+                    country_names.iter().any(|n| n.occurs_in(alias, &lower))
+                })
+                .cloned()
+                .collect();
             let mut context = shared.clone();
             context.extend(agency.context.iter().map(|t| ContextTerm::new(t)));
-            context.extend(country_names.iter().cloned());
+            context.extend(country_names);
             AgencyEvidence {
                 required: file.evidence.max_len > 0 && !agency.distinctive,
                 context,
                 collisions: agency.collisions.iter().map(|c| c.to_lowercase()).collect(),
-                country_names,
+                naming_aliases,
             }
         })
         .collect()
@@ -465,9 +475,9 @@ struct AgencyEvidence {
     context: Vec<ContextTerm>,
     /// Lowercased collision phrases.
     collisions: Vec<String>,
-    /// The names of its country: an agency name as written that holds one
-    /// ("U.S. Department of Justice") names the country.
-    country_names: Vec<ContextTerm>,
+    /// Its aliases that hold a name of its country ("U.S. Department of
+    /// Justice"): a hit of one names the country.
+    naming_aliases: Vec<String>,
 }
 
 /// The compiled gazetteers.
@@ -620,32 +630,32 @@ impl Taxonomy {
             let mut lower: Option<String> = None;
             let mut prev_end = None;
             for hit in self.matchers().entities.find(text) {
-                if places::in_link(text, hit.start, hit.end) {
-                    continue;
-                }
+                let prev = prev_end.replace(hit.end);
+                // Cheap checks first: most hits repeat a tag already given.
                 match hit.target {
                     Target::Agency(i) => {
-                        let first = !agency_seen[i];
-                        if first && self.agency_hit_stands(i, text, &hit, &mut lower) {
-                            agency_seen[i] = true;
+                        let named = self.country_named_by_agency(i, text, &hit);
+                        if (agency_seen[i] && named.is_none())
+                            || places::in_link(text, hit.start, hit.end)
+                            || !self.agency_hit_stands(i, text, &hit, &mut lower)
+                        {
+                            continue;
                         }
-                        if let Some(c) = self.country_named_by_agency(i, text, &hit) {
-                            if (first && agency_seen[i])
-                                || self.agency_hit_stands(i, text, &hit, &mut lower)
-                            {
-                                country_seen[c] = true;
-                            }
+                        agency_seen[i] = true;
+                        if let Some(c) = named {
+                            country_seen[c] = true;
                         }
                     }
                     Target::Country(i) => {
                         if !country_seen[i]
+                            && !places::in_link(text, hit.start, hit.end)
                             && self.places.country_hit_stands(
                                 text,
                                 hit.start,
                                 hit.end,
                                 hit.exact,
                                 part == 0,
-                                prev_end,
+                                prev,
                             )
                         {
                             country_seen[i] = true;
@@ -653,7 +663,6 @@ impl Taxonomy {
                     }
                     Target::NotPlace => {}
                 }
-                prev_end = Some(hit.end);
             }
         }
         for (i, agency) in self.agencies.iter().enumerate() {
@@ -683,11 +692,10 @@ impl Taxonomy {
         let country = self.agencies[i].country.as_ref()?;
         let &c = self.country_by_name.get(country)?;
         let matched = &text[hit.start..hit.end];
-        let lower = matched.to_lowercase();
         self.evidence[i]
-            .country_names
+            .naming_aliases
             .iter()
-            .any(|term| term.occurs_in(matched, &lower))
+            .any(|alias| alias.eq_ignore_ascii_case(matched))
             .then_some(c)
     }
 
