@@ -183,6 +183,7 @@ fn csaf_article(obj: &Map<String, Value>) -> RawArticle {
         .find(|u| !u.ends_with(".json"))
         .map(str::to_string);
     RawArticle {
+        extra_text: Some(csaf_credits(&root)).filter(|t| !t.is_empty()),
         title: path_str(doc, &["title"]),
         body: body.join("\n\n"),
         meta_date: path_str(doc, &["tracking", "initial_release_date"]),
@@ -193,6 +194,46 @@ fn csaf_article(obj: &Map<String, Value>) -> RawArticle {
         format: Some(Format::Csaf),
         ..RawArticle::default()
     }
+}
+
+/// The acknowledgments (of the document and of each vulnerability) and the
+/// vendor names of a CSAF advisory, one per paragraph: tagged for agencies
+/// and countries ("reporting … to the Federal Office for Information
+/// Security (BSI, Germany)") but not shown.
+fn csaf_credits(root: &Value) -> String {
+    let mut parts = Vec::new();
+    let vulnerabilities = root["vulnerabilities"].as_array().into_iter().flatten();
+    let acknowledgments = std::iter::once(&root["document"])
+        .chain(vulnerabilities)
+        .flat_map(|v| v["acknowledgments"].as_array().into_iter().flatten());
+    for ack in acknowledgments {
+        let names = ack["names"].as_array().into_iter().flatten();
+        let line: Vec<&str> = names
+            .chain([&ack["organization"], &ack["summary"]])
+            .filter_map(Value::as_str)
+            .collect();
+        parts.push(line.join(", "));
+    }
+    let mut branches: Vec<&Value> = vec![&root["product_tree"]];
+    // Product trees nest vendor > product > version; a stack with a budget
+    // keeps a hostile file from recursing without bound.
+    let mut budget = 10_000usize;
+    while let Some(node) = branches.pop() {
+        for branch in node["branches"].as_array().into_iter().flatten() {
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                break;
+            }
+            if branch["category"].as_str() == Some("vendor") {
+                if let Some(name) = branch["name"].as_str() {
+                    parts.push(name.to_string());
+                }
+            }
+            branches.push(branch);
+        }
+    }
+    parts.dedup();
+    parts.join("\n\n")
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 pub mod dates;
 pub mod hierarchy;
+pub mod places;
 pub mod taxonomy;
 pub mod vocab;
 

@@ -18,12 +18,17 @@
 //! glued into a code (`FOXMAN-UN`, `MSS-2`, `x.ICO`). The full name needs no
 //! evidence, and an agency marked `distinctive` (FBI, CISA) needs none for
 //! its acronym either.
+//!
+//! Whether a country alias names the country (and not a language, region,
+//! organisation, link or code), and when an agency adds its country, is
+//! decided in [`super::places`].
 
 use std::collections::{BTreeMap, HashMap};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 
+use super::places::{self, AgencyCountry, CountrySettings, LanguageSettings, PlaceRules};
 use crate::error::{Error, Result};
 
 /// The taxonomy shipped with cpsearch.
@@ -122,6 +127,10 @@ struct TaxonomyFile {
     topic: Vec<Topic>,
     #[serde(default)]
     lineage: Vec<super::hierarchy::Lineage>,
+    #[serde(default)]
+    countries: CountrySettings,
+    #[serde(default)]
+    languages: LanguageSettings,
 }
 
 /// What an alias points at.
@@ -129,6 +138,9 @@ struct TaxonomyFile {
 enum Target {
     Agency(usize),
     Country(usize),
+    /// A `not_places` phrase: a region or name that contains a country
+    /// alias ("Latin America") and tags nothing.
+    NotPlace,
 }
 
 /// A compiled set of patterns with word-boundary and longest-match rules.
@@ -301,12 +313,23 @@ fn agency_evidence(file: &TaxonomyFile) -> Vec<AgencyEvidence> {
     file.agency
         .iter()
         .map(|agency| {
-            let country_names = file
+            let country_names: Vec<ContextTerm> = file
                 .country
                 .iter()
                 .filter(|c| agency.country.as_deref() == Some(c.name.as_str()))
                 .flat_map(|c| c.aliases.iter().chain(std::iter::once(&c.name)))
-                .map(|n| ContextTerm::new(n));
+                .map(|n| ContextTerm::new(n))
+                .collect();
+            let naming_aliases = agency
+                .aliases
+                .iter()
+                .chain(&agency.full_name)
+                .filter(|alias| {
+                    let lower = alias.to_lowercase();
+                    country_names.iter().any(|n| n.occurs_in(alias, &lower))
+                })
+                .cloned()
+                .collect();
             let mut context = shared.clone();
             context.extend(agency.context.iter().map(|t| ContextTerm::new(t)));
             context.extend(country_names);
@@ -314,6 +337,7 @@ fn agency_evidence(file: &TaxonomyFile) -> Vec<AgencyEvidence> {
                 required: file.evidence.max_len > 0 && !agency.distinctive,
                 context,
                 collisions: agency.collisions.iter().map(|c| c.to_lowercase()).collect(),
+                naming_aliases,
             }
         })
         .collect()
@@ -451,6 +475,9 @@ struct AgencyEvidence {
     context: Vec<ContextTerm>,
     /// Lowercased collision phrases.
     collisions: Vec<String>,
+    /// Its aliases that hold a name of its country ("U.S. Department of
+    /// Justice"): a hit of one names the country.
+    naming_aliases: Vec<String>,
 }
 
 /// The compiled gazetteers.
@@ -476,6 +503,8 @@ pub struct Taxonomy {
     term_patterns: Vec<(String, (usize, f32))>,
     country_by_name: HashMap<String, usize>,
     evidence: Vec<AgencyEvidence>,
+    /// When a country alias names the country (`normalize::places`).
+    places: PlaceRules,
     max_acronym_len: usize,
     window: usize,
     digest: String,
@@ -530,6 +559,10 @@ impl Taxonomy {
                 entity_patterns.push((alias.clone(), Target::Country(i)));
             }
         }
+        for phrase in &file.countries.not_places {
+            entity_patterns.push((phrase.clone(), Target::NotPlace));
+        }
+        let places = PlaceRules::new(&file.countries, &file.languages);
         let evidence = agency_evidence(&file);
         let mut term_patterns = Vec::new();
         for (i, topic) in file.topic.iter().enumerate() {
@@ -549,6 +582,7 @@ impl Taxonomy {
             topics: file.topic,
             country_by_name,
             evidence,
+            places,
             max_acronym_len: file.evidence.max_len,
             window: file.evidence.window,
             digest: blake3::hash(text.as_bytes()).to_hex()[..16].to_string(),
@@ -592,21 +626,47 @@ impl Taxonomy {
     pub fn tag(&self, title: &str, body: &str, extra: &str) -> Tags {
         let mut agency_seen = vec![false; self.agencies.len()];
         let mut country_seen = vec![false; self.countries.len()];
-        for text in [title, body, extra] {
+        for (part, text) in [title, body, extra].into_iter().enumerate() {
             let mut lower: Option<String> = None;
+            let mut prev_end = None;
             for hit in self.matchers().entities.find(text) {
+                let prev = prev_end.replace(hit.end);
+                // Cheap checks first: most hits repeat a tag already given.
                 match hit.target {
                     Target::Agency(i) => {
-                        if !agency_seen[i] && self.agency_hit_stands(i, text, &hit, &mut lower) {
-                            agency_seen[i] = true;
+                        let named = self.country_named_by_agency(i, text, &hit);
+                        if (agency_seen[i] && named.is_none())
+                            || places::in_link(text, hit.start, hit.end)
+                            || !self.agency_hit_stands(i, text, &hit, &mut lower)
+                        {
+                            continue;
+                        }
+                        agency_seen[i] = true;
+                        if let Some(c) = named {
+                            country_seen[c] = true;
                         }
                     }
-                    Target::Country(i) => country_seen[i] = true,
+                    Target::Country(i) => {
+                        if !country_seen[i]
+                            && !places::in_link(text, hit.start, hit.end)
+                            && self.places.country_hit_stands(
+                                text,
+                                hit.start,
+                                hit.end,
+                                hit.exact,
+                                part == 0,
+                                prev,
+                            )
+                        {
+                            country_seen[i] = true;
+                        }
+                    }
+                    Target::NotPlace => {}
                 }
             }
         }
         for (i, agency) in self.agencies.iter().enumerate() {
-            if agency_seen[i] {
+            if agency_seen[i] && self.places.agency_country == AgencyCountry::Always {
                 if let Some(&c) = agency
                     .country
                     .as_ref()
@@ -621,6 +681,22 @@ impl Taxonomy {
             countries: pick(&self.countries, &country_seen, |c| &c.name),
             topics: self.score_topics(title, body),
         }
+    }
+
+    /// The country an agency hit names in its own words, under the `named`
+    /// rule: "U.S. Department of Justice" names the United States, "FBI" none.
+    fn country_named_by_agency(&self, i: usize, text: &str, hit: &Hit<Target>) -> Option<usize> {
+        if self.places.agency_country != AgencyCountry::Named {
+            return None;
+        }
+        let country = self.agencies[i].country.as_ref()?;
+        let &c = self.country_by_name.get(country)?;
+        let matched = &text[hit.start..hit.end];
+        self.evidence[i]
+            .naming_aliases
+            .iter()
+            .any(|alias| alias.eq_ignore_ascii_case(matched))
+            .then_some(c)
     }
 
     /// Whether a hit of agency `i` counts: always for a full name or a
