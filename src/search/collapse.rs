@@ -9,7 +9,10 @@
 //! matches. The same groups give `--dedupe` facet counts: facets counted
 //! over one representative per story instead of every copy.
 
-use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
+use std::collections::BinaryHeap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -71,64 +74,135 @@ fn order(a: &Member, b: &Member) -> std::cmp::Ordering {
 /// A hit on a page: its score (None when sorted by date) and address.
 pub type PageEntry = (Option<f32>, DocAddress);
 
-/// The matches of a query grouped into stories, best story first.
+/// The matches of a query grouped into stories.
+///
+/// Nothing is sorted or grouped beyond what is asked for: the number of
+/// stories is a count of distinct cluster ids, a page takes the best
+/// matches (a bounded heap) and walks them until it has seen enough
+/// distinct stories, and only the page's stories gather their other
+/// members. The result is the same as
+/// grouping and sorting everything, since [`order`] is a total order on
+/// members; the cost is one hash insert per match instead of a sort of
+/// every story.
 #[derive(Debug, Default)]
 pub struct Stories {
-    /// Each story's members, best-ranked first.
-    groups: Vec<Vec<Member>>,
+    /// Every match, in the order collected.
+    members: Vec<Member>,
+    /// Distinct stories among them.
+    stories: usize,
     sort_by_score: bool,
+}
+
+/// A member ordered worst last: a max-heap of them has its worst on top.
+struct Ranked(Member);
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        order(&self.0, &other.0)
+    }
 }
 
 impl Stories {
     /// Groups every match of `query`; `sort` decides what "best" means.
     pub fn group(searcher: &tantivy::Searcher, query: &dyn Query, sort: Sort) -> Result<Stories> {
         let members = searcher.search(query, &GroupCollector { sort })?;
-        let mut index: FxHashMap<u64, usize> = FxHashMap::default();
-        let mut groups: Vec<Vec<Member>> = Vec::new();
-        for m in members {
-            match index.get(&m.cluster) {
-                Some(&g) => groups[g].push(m),
-                None => {
-                    index.insert(m.cluster, groups.len());
-                    groups.push(vec![m]);
-                }
-            }
-        }
-        for g in &mut groups {
-            if g.len() > 1 {
-                g.sort_by(order);
-            }
-        }
-        groups.sort_by(|a, b| order(&a[0], &b[0]));
-        Ok(Stories {
-            groups,
+        Ok(Stories::of_members(members, sort))
+    }
+
+    fn of_members(members: Vec<Member>, sort: Sort) -> Stories {
+        let mut clusters: FxHashSet<u64> = FxHashSet::default();
+        clusters.reserve(members.len());
+        clusters.extend(members.iter().map(|m| m.cluster));
+        Stories {
+            stories: clusters.len(),
+            members,
             sort_by_score: sort == Sort::Relevance,
-        })
+        }
     }
 
     /// Distinct stories among the matches.
     pub fn len(&self) -> usize {
-        self.groups.len()
+        self.stories
     }
 
     /// True when nothing matched.
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
+        self.stories == 0
     }
 
     /// One page of stories: the best member's score (when ranking by
     /// score) and address, with the addresses of the other members.
     pub fn page(&self, offset: usize, limit: usize) -> Vec<(PageEntry, Vec<DocAddress>)> {
-        self.groups
+        let end = offset.saturating_add(limit).min(self.stories);
+        if offset >= end {
+            return Vec::new();
+        }
+        // Twice the page's depth is nearly always enough (most stories
+        // have one or two matching members); otherwise all are ranked.
+        let firsts = first_stories(&self.best_members(end.saturating_mul(2)), end)
+            .or_else(|| first_stories(&self.best_members(usize::MAX), end))
+            .unwrap_or_default();
+        let page: Vec<Member> = firsts.into_iter().skip(offset).collect();
+        let slot_of: FxHashMap<u64, usize> = page
             .iter()
-            .skip(offset)
-            .take(limit)
-            .map(|g| {
-                let best = g[0];
+            .enumerate()
+            .map(|(k, m)| (m.cluster, k))
+            .collect();
+        let mut others: Vec<Vec<Member>> = vec![Vec::new(); page.len()];
+        for m in &self.members {
+            if let Some(&k) = slot_of.get(&m.cluster) {
+                if m.address != page[k].address {
+                    others[k].push(*m);
+                }
+            }
+        }
+        page.iter()
+            .zip(others)
+            .map(|(best, mut rest)| {
+                rest.sort_unstable_by(order);
                 let score = self.sort_by_score.then_some(best.rank as f32);
-                let others = g[1..].iter().map(|m| m.address).collect();
+                let others = rest.iter().map(|m| m.address).collect();
                 ((score, best.address), others)
             })
+            .collect()
+    }
+
+    /// The `k` best-ranked members, best first: a bounded heap, one
+    /// comparison per member for most of them.
+    fn best_members(&self, k: usize) -> Vec<Member> {
+        if k >= self.members.len() {
+            let mut all = self.members.clone();
+            all.sort_unstable_by(order);
+            return all;
+        }
+        let mut worst_on_top: BinaryHeap<Ranked> = BinaryHeap::with_capacity(k + 1);
+        for m in &self.members {
+            if worst_on_top.len() < k {
+                worst_on_top.push(Ranked(*m));
+            } else if let Some(mut worst) = worst_on_top.peek_mut() {
+                if before(m, &worst.0) {
+                    *worst = Ranked(*m);
+                }
+            }
+        }
+        worst_on_top
+            .into_sorted_vec()
+            .into_iter()
+            .map(|r| r.0)
             .collect()
     }
 
@@ -148,19 +222,51 @@ impl Stories {
 
     /// The best-ranked member of every story, one bitset per segment.
     fn representatives(&self, searcher: &tantivy::Searcher) -> Vec<BitSet> {
+        let mut best: FxHashMap<u64, Member> = FxHashMap::default();
+        best.reserve(self.stories);
+        for m in &self.members {
+            match best.entry(m.cluster) {
+                Entry::Occupied(mut e) => {
+                    if before(m, e.get()) {
+                        e.insert(*m);
+                    }
+                }
+                Entry::Vacant(e) => {
+                    e.insert(*m);
+                }
+            }
+        }
         let mut keep: Vec<BitSet> = searcher
             .segment_readers()
             .iter()
             .map(|r| BitSet::with_max_value(r.max_doc()))
             .collect();
-        for g in &self.groups {
-            let a = g[0].address;
+        for m in best.values() {
+            let a = m.address;
             if let Some(set) = keep.get_mut(a.segment_ord as usize) {
                 set.insert(a.doc_id);
             }
         }
         keep
     }
+}
+
+/// The best member of each of the first `n` stories among `ranked` (best
+/// first), or None when `ranked` holds fewer than `n` stories. The first
+/// member seen of a story is its best, so when the `k` best members hold
+/// `n` stories these are the first `n` stories of all the matches.
+fn first_stories(ranked: &[Member], n: usize) -> Option<Vec<Member>> {
+    let mut seen: FxHashSet<u64> = FxHashSet::default();
+    let mut out = Vec::with_capacity(n);
+    for m in ranked {
+        if out.len() == n {
+            break;
+        }
+        if seen.insert(m.cluster) {
+            out.push(*m);
+        }
+    }
+    (out.len() == n).then_some(out)
 }
 
 /// Runs `collector` over the matches of `query`, or, with `dedupe`, over
@@ -222,6 +328,36 @@ pub(crate) fn apply(
         all_copies.push(copies(searcher, store, &others));
     }
     Ok((hits, all_copies.into_iter(), Some(stories.len()), facets))
+}
+
+/// A collapsing search in one pass over the matches: grouping, the match
+/// count and (unless deduplicating) the facets share it, where a plain
+/// top-k pass first and a grouping pass after would score every match
+/// twice. Returns what [`apply`] returns and the number of matches.
+pub(crate) fn search_collapsed(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    request: &super::SearchRequest,
+    facet_counter: Option<FacetCounter>,
+) -> Result<(Collapsed, usize)> {
+    let (members, facets) = searcher.search(query, &(GroupCollector { sort }, facet_counter))?;
+    let total = members.len();
+    let stories = Stories::of_members(members, sort);
+    let facets = if request.dedupe && request.facets {
+        Some(stories.count_facets(searcher, query, request.facet_fields.clone())?)
+    } else {
+        facets
+    };
+    let mut hits = Vec::new();
+    let mut all_copies = Vec::new();
+    for (best, others) in stories.page(request.offset, request.limit) {
+        hits.push(best);
+        all_copies.push(copies(searcher, store, &others));
+    }
+    let collapsed = (hits, all_copies.into_iter(), Some(stories.len()), facets);
+    Ok((collapsed, total))
 }
 
 /// The copies (id, source, date, url) of the documents at `addresses`.

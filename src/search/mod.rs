@@ -236,40 +236,46 @@ pub fn search_in(
         (true, Sort::Relevance) => Sort::Date,
         (_, sort) => sort,
     };
-    let (limit, offset) = page_bounds(searcher, &*query, request.limit, request.offset)?;
-    let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
     // No facet collector at all unless asked: even an idle one costs a call
     // per matching document.
     let facet_counter = (request.facets && !request.dedupe)
         .then(|| FacetCounter::new(request.facet_fields.clone(), false));
-    let (page, total, facets) = match sort {
-        Sort::Relevance => {
-            let collectors = (top.order_by_score(), Count, facet_counter);
-            let (docs, total, facets) = searcher.search(&query, &collectors)?;
-            let page: Vec<(Option<f32>, DocAddress)> =
-                docs.into_iter().map(|(s, a)| (Some(s), a)).collect();
-            (page, total, facets)
-        }
-        Sort::Date => {
-            let by_date = top.order_by_fast_field::<DateTime>(names::DATE, Order::Desc);
-            let collectors = (by_date, Count, facet_counter);
-            let (docs, total, facets) = searcher.search(&query, &collectors)?;
-            let page: Vec<(Option<f32>, DocAddress)> =
-                docs.into_iter().map(|(_, a)| (None, a)).collect();
-            (page, total, facets)
-        }
-        Sort::DateAsc => {
-            let by_date = top.order_by_fast_field::<DateTime>(names::DATE, Order::Asc);
-            let collectors = (by_date, Count, facet_counter);
-            let (docs, total, facets) = searcher.search(&query, &collectors)?;
-            let page: Vec<(Option<f32>, DocAddress)> =
-                docs.into_iter().map(|(_, a)| (None, a)).collect();
-            (page, total, facets)
-        }
+    // Collapsing groups every match anyway: one pass gives the page too.
+    let ((page, mut copies, total_stories, facets), total) = if request.collapse {
+        collapse::search_collapsed(store, searcher, &query, sort, request, facet_counter)?
+    } else {
+        let (limit, offset) = page_bounds(searcher, &*query, request.limit, request.offset)?;
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
+        let (page, total, facets) = match sort {
+            Sort::Relevance => {
+                let collectors = (top.order_by_score(), Count, facet_counter);
+                let (docs, total, facets) = searcher.search(&query, &collectors)?;
+                let page: Vec<(Option<f32>, DocAddress)> =
+                    docs.into_iter().map(|(s, a)| (Some(s), a)).collect();
+                (page, total, facets)
+            }
+            Sort::Date => {
+                let by_date = top.order_by_fast_field::<DateTime>(names::DATE, Order::Desc);
+                let collectors = (by_date, Count, facet_counter);
+                let (docs, total, facets) = searcher.search(&query, &collectors)?;
+                let page: Vec<(Option<f32>, DocAddress)> =
+                    docs.into_iter().map(|(_, a)| (None, a)).collect();
+                (page, total, facets)
+            }
+            Sort::DateAsc => {
+                let by_date = top.order_by_fast_field::<DateTime>(names::DATE, Order::Asc);
+                let collectors = (by_date, Count, facet_counter);
+                let (docs, total, facets) = searcher.search(&query, &collectors)?;
+                let page: Vec<(Option<f32>, DocAddress)> =
+                    docs.into_iter().map(|(_, a)| (None, a)).collect();
+                (page, total, facets)
+            }
+        };
+        let page = if request.limit == 0 { Vec::new() } else { page };
+        let (page, copies, total_stories, facets) =
+            collapse::apply(store, searcher, &query, sort, request, page, facets)?;
+        ((page, copies, total_stories, facets), total)
     };
-    let page = if request.limit == 0 { Vec::new() } else { page };
-    let (page, mut copies, total_stories, facets) =
-        collapse::apply(store, searcher, &query, sort, request, page, facets)?;
     let mut analyzer = store.index().tokenizer_for_field(fields.body)?;
     let mut hits = Vec::with_capacity(page.len());
     for (score, address) in page {
