@@ -142,3 +142,17 @@ fn json_ld_date_in_java_date_string_form_is_read() {
     assert_eq!(doc.date, Some(day(2020, 1, 28)));
     assert_eq!(doc.date_source, Some(DateSource::Metadata));
 }
+
+#[test]
+fn related_article_date_far_below_the_headline_does_not_shift_the_day() {
+    let doc = extract("related-date-far-below-headline.html");
+    assert_eq!(doc.date, Some(day(2021, 11, 11)));
+    assert_eq!(doc.date_source, Some(DateSource::Metadata));
+}
+
+#[test]
+fn labelled_date_wins_over_a_comment_date_element() {
+    let doc = extract("labelled-date-before-comment-date.html");
+    assert_eq!(doc.date, Some(day(2022, 2, 3)));
+    assert_eq!(doc.date_source, Some(DateSource::Text));
+}

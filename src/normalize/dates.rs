@@ -241,14 +241,32 @@ static URL_DAY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+static URL_DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/(\d{2})[-_.](\d{2})[-_.]((?:19|20)\d{2})(?:[-/_.]|$)").expect("valid regex")
+});
+
 /// The day a URL's path names: `/2021/05/14/`, `/2021-05-14-title`,
-/// `/20210514/`. A year and month alone do not name a day.
+/// `/20210514/`, and `/29-10-2021` when only one reading of day and month
+/// is a date (`/05-06-2021` could be either, so it names no day). A year
+/// and month alone do not name a day.
 pub fn url_day(url: &str) -> Option<NaiveDate> {
     let path = url.split_once("://").map_or(url, |(_, rest)| rest);
     let path = &path[path.find('/')?..];
-    URL_DAY.captures_iter(path).find_map(|c| {
+    let year_first = URL_DAY.captures_iter(path).find_map(|c| {
         let part = |a: usize, b: usize| c.get(a).or(c.get(b))?.as_str().parse().ok();
         NaiveDate::from_ymd_opt(c[1].parse().ok()?, part(2, 4)?, part(3, 5)?)
+    });
+    year_first.or_else(|| {
+        URL_DAY_FIRST.captures_iter(path).find_map(|c| {
+            let (a, b, y) = (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?);
+            let day_first = NaiveDate::from_ymd_opt(y, b, a);
+            let month_first = NaiveDate::from_ymd_opt(y, a, b);
+            match (day_first, month_first) {
+                (Some(d), None) | (None, Some(d)) => Some(d),
+                (Some(d), Some(m)) if d == m => Some(d),
+                _ => None,
+            }
+        })
     })
 }
 
@@ -359,6 +377,15 @@ mod tests {
         assert_eq!(url_day("https://x.com/2018/12/title"), None, "not 2018-1-2");
         assert_eq!(url_day("https://x.com/a/20191016/b"), Some(d(2019, 10, 16)));
         assert_eq!(url_day("https://2021.x.com/05/14"), None);
+        assert_eq!(
+            url_day("https://x.org/meldungen/29-10-2021"),
+            Some(d(2021, 10, 29))
+        );
+        assert_eq!(
+            url_day("https://x.com/news/10-29-2021/"),
+            Some(d(2021, 10, 29))
+        );
+        assert_eq!(url_day("https://x.org/meldungen/05-06-2021"), None);
     }
 
     #[test]

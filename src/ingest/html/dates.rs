@@ -117,7 +117,10 @@ pub fn page_date(
     if let Some(d) = time_markup(doc, &w) {
         return Some((d, Found::Metadata));
     }
-    if let Some(d) = date_elements(doc, &w, false).or_else(|| published_phrase(doc, &w)) {
+    // A date labelled "Published"/"Datum" says what it is; a date element
+    // may be a comment's or a teaser's.
+    let visible = published_phrase(doc, &w).or_else(|| date_elements(doc, &w, false));
+    if let Some(d) = visible {
         return Some((d, Found::Text));
     }
     let modified = MODIFIED_META
@@ -259,6 +262,10 @@ fn title_date(doc: &Html, w: &Window) -> Option<NaiveDate> {
     first_text_date(&title, w)
 }
 
+/// How many elements after the headline a date element still belongs to
+/// the article's byline; related-article lists come later.
+const NEAR_HEADLINE_ELEMENTS: usize = 25;
+
 /// How far after the headline (bytes of page text) a date still belongs
 /// to the article's byline.
 const NEAR_HEADLINE: usize = 1_500;
@@ -374,7 +381,11 @@ fn date_elements(doc: &Html, w: &Window, updates_too: bool) -> Option<NaiveDate>
 fn byline_date(doc: &Html, w: &Window, updates_too: bool) -> Option<NaiveDate> {
     let h = headline(doc)?;
     let all = sel("body *");
-    let after = doc.select(&all).skip_while(|e| e.id() != h.id()).skip(1);
+    let after = doc
+        .select(&all)
+        .skip_while(|e| e.id() != h.id())
+        .skip(1)
+        .take(NEAR_HEADLINE_ELEMENTS);
     first_element_date(after, w, updates_too)
 }
 
