@@ -156,3 +156,10 @@ fn labelled_date_wins_over_a_comment_date_element() {
     assert_eq!(doc.date, Some(day(2022, 2, 3)));
     assert_eq!(doc.date_source, Some(DateSource::Text));
 }
+
+#[test]
+fn most_frequent_date_is_counted_in_the_article_not_the_navigation() {
+    let doc = extract("most-frequent-inside-article.html");
+    assert_eq!(doc.date, Some(day(2020, 4, 24)));
+    assert_eq!(doc.date_source, Some(DateSource::Text));
+}

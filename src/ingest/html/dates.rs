@@ -72,7 +72,7 @@ const MAX_DATE_ELEMENT: usize = 200;
 /// How many date-like elements are read before giving up.
 const MAX_DATE_ELEMENTS: usize = 60;
 /// How much of the page text the "Published …" search reads (bytes).
-const PHRASE_SEARCH_BYTES: usize = 30_000;
+const PHRASE_SEARCH_BYTES: usize = 100_000;
 
 /// The earliest plausible publication day of a web page.
 fn earliest() -> NaiveDate {
@@ -206,12 +206,19 @@ fn weigh_generic_meta(
     }
 }
 
-/// The date written most often in the page text (first written on a tie).
+/// The date written most often in the article's text (`<article>`, else
+/// `<main>`, else the whole page; first written on a tie): the last
+/// resort, as htmldate's extensive search is.
 fn most_frequent(doc: &Html, w: &Window) -> Option<NaiveDate> {
-    let body = doc.select(&sel("body")).next()?;
-    let text = super::block_text(body);
+    ["article", "main", "body"]
+        .iter()
+        .filter_map(|s| doc.select(&sel(s)).next())
+        .find_map(|scope| most_frequent_in(&super::block_text(scope), w))
+}
+
+fn most_frequent_in(text: &str, w: &Window) -> Option<NaiveDate> {
     let mut counts: Vec<(NaiveDate, usize)> = Vec::new();
-    for (_, d) in dates_in_text(&text) {
+    for (_, d) in dates_in_text(text) {
         if !w.admits(d) {
             continue;
         }
