@@ -1,12 +1,16 @@
 //! The publication date of a web page, looked for the way htmldate does:
-//! the publisher's structured metadata first (meta tags, JSON-LD), then the
-//! day in the canonical URL, then `<time datetime>` markup, then the text of
-//! elements whose class or id says date, byline or published, and last a
-//! date in the page text right after "Published"/"Veröffentlicht". Dates
-//! after "Updated"/"Aktualisiert" are the modification, not the
-//! publication, and are passed over; the modification time in metadata is
-//! only a last resort. Every candidate must fall in a sanity window: not
+//! the publisher's structured metadata first (meta tags, JSON-LD), where a
+//! UTC stamp one day off the URL's day or the byline's gives way to that
+//! local day; then a generic `date` meta tag, unless the URL or a visible
+//! publication date contradicts it; then the day in the canonical URL,
+//! `<time datetime>` markup, a date labelled "Published"/"Veröffentlicht",
+//! and the text of elements whose class or id says date, byline or
+//! published. Dates after "Updated"/"Aktualisiert" are the modification,
+//! not the publication, and are passed over; the modification time in
+//! metadata, a date near the headline and the date the article repeats most
+//! are the last resorts. Every candidate must fall in a sanity window: not
 //! before the web carried news, and not after the day the page was read.
+//! The labels and month names are data (`data/date_words.toml`).
 
 use chrono::NaiveDate;
 use scraper::{ElementRef, Html};
