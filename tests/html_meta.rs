@@ -93,3 +93,73 @@ fn navigation_cookie_banner_and_teaser_labels_stay_out_of_main_text() {
         );
     }
 }
+
+#[test]
+fn generic_date_meta_yields_to_the_date_shown_under_the_headline() {
+    let doc = extract("generic-meta-visible-date.html");
+    assert_eq!(doc.date, Some(day(2022, 1, 27)));
+    assert_eq!(doc.date_source, Some(DateSource::Text));
+}
+
+#[test]
+fn generic_date_meta_stands_when_the_byline_shows_its_day() {
+    let doc = extract("generic-meta-confirmed-by-byline.html");
+    assert_eq!(doc.date, Some(day(2020, 4, 20)));
+    assert_eq!(doc.date_source, Some(DateSource::Metadata));
+}
+
+#[test]
+fn header_date_before_the_headline_does_not_shift_the_metadata_day() {
+    let doc = extract("header-today-not-the-local-day.html");
+    assert_eq!(doc.date, Some(day(2019, 10, 18)));
+    assert_eq!(doc.date_source, Some(DateSource::Metadata));
+}
+
+#[test]
+fn utc_metadata_stamp_one_day_off_yields_to_the_byline_under_the_headline() {
+    let doc = extract("byline-local-day.html");
+    assert_eq!(doc.date, Some(day(2023, 11, 8)));
+    assert_eq!(doc.date_source, Some(DateSource::Text));
+}
+
+#[test]
+fn undated_page_takes_the_date_its_text_repeats_most() {
+    let doc = extract("most-frequent-text-date.html");
+    assert_eq!(doc.date, Some(day(2022, 1, 14)));
+    assert_eq!(doc.date_source, Some(DateSource::Text));
+}
+
+#[test]
+fn french_mis_en_ligne_label_dates_the_page() {
+    let doc = extract("french-mis-en-ligne.html");
+    assert_eq!(doc.date, Some(day(2019, 5, 23)));
+    assert_eq!(doc.date_source, Some(DateSource::Text));
+}
+
+#[test]
+fn json_ld_date_in_java_date_string_form_is_read() {
+    let doc = extract("java-date-string.html");
+    assert_eq!(doc.date, Some(day(2020, 1, 28)));
+    assert_eq!(doc.date_source, Some(DateSource::Metadata));
+}
+
+#[test]
+fn related_article_date_far_below_the_headline_does_not_shift_the_day() {
+    let doc = extract("related-date-far-below-headline.html");
+    assert_eq!(doc.date, Some(day(2021, 11, 11)));
+    assert_eq!(doc.date_source, Some(DateSource::Metadata));
+}
+
+#[test]
+fn labelled_date_wins_over_a_comment_date_element() {
+    let doc = extract("labelled-date-before-comment-date.html");
+    assert_eq!(doc.date, Some(day(2022, 2, 3)));
+    assert_eq!(doc.date_source, Some(DateSource::Text));
+}
+
+#[test]
+fn most_frequent_date_is_counted_in_the_article_not_the_navigation() {
+    let doc = extract("most-frequent-inside-article.html");
+    assert_eq!(doc.date, Some(day(2020, 4, 24)));
+    assert_eq!(doc.date_source, Some(DateSource::Text));
+}

@@ -62,6 +62,17 @@ static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[A-Za-z]+,?\s+)??([A-Za-z]{3,9}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
         .expect("valid regex")
 });
+/// `Tue Jan 28 15:28:56 CET 2020`: what Java's `Date.toString` writes.
+static CTIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^[A-Za-z]{3}\s+([A-Za-z]{3})\s+(\d{1,2})\s+\d{1,2}:\d{2}(?::\d{2})?\s+(?:[A-Za-z]{1,5}\s+)?(\d{4})$",
+    )
+    .expect("valid regex")
+});
+/// `18.10.2019` or `18.10.2019 17:08`: the dotted form is always day first.
+static DOTTED_DMY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:$|[ ,T])").expect("valid regex")
+});
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[A-Za-z]+,?\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9}\.?),?\s+(\d{4})\b")
         .expect("valid regex")
@@ -96,6 +107,15 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
     if let Some(c) = COMPACT_YMD.captures(s) {
         let month = c[2].parse().unwrap_or(0);
         return ymd(&c[1], month, &c[3], s);
+    }
+    if let Some(c) = DOTTED_DMY.captures(s) {
+        let month = c[2].parse().unwrap_or(0);
+        return ymd(&c[3], month, &c[1], s);
+    }
+    if let Some(c) = CTIME.captures(s) {
+        if let Some(month) = month_number(&c[1]) {
+            return ymd(&c[3], month, &c[2], s);
+        }
     }
     if let Some(c) = MONTH_DAY_YEAR.captures(s) {
         if let Some(month) = month_number(&c[1]) {
@@ -168,78 +188,15 @@ pub fn path_date(path: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(c[1].parse().ok()?, 1, 1)
 }
 
-/// Month names and abbreviations in English, German and French, the
-/// languages of most pages we read; matched lowercase, a trailing dot
-/// removed.
-const MONTH_NAMES: &[(&str, u32)] = &[
-    ("january", 1),
-    ("jan", 1),
-    ("januar", 1),
-    ("jänner", 1),
-    ("jän", 1),
-    ("february", 2),
-    ("feb", 2),
-    ("februar", 2),
-    ("march", 3),
-    ("mar", 3),
-    ("märz", 3),
-    ("maerz", 3),
-    ("mär", 3),
-    ("mrz", 3),
-    ("april", 4),
-    ("apr", 4),
-    ("may", 5),
-    ("mai", 5),
-    ("june", 6),
-    ("jun", 6),
-    ("juni", 6),
-    ("july", 7),
-    ("jul", 7),
-    ("juli", 7),
-    ("august", 8),
-    ("aug", 8),
-    ("september", 9),
-    ("sep", 9),
-    ("sept", 9),
-    ("october", 10),
-    ("oct", 10),
-    ("oktober", 10),
-    ("okt", 10),
-    ("november", 11),
-    ("nov", 11),
-    ("december", 12),
-    ("dec", 12),
-    ("dezember", 12),
-    ("dez", 12),
-    ("janvier", 1),
-    ("février", 2),
-    ("fevrier", 2),
-    ("mars", 3),
-    ("avril", 4),
-    ("juin", 6),
-    ("juillet", 7),
-    ("août", 8),
-    ("aout", 8),
-    ("septembre", 9),
-    ("octobre", 10),
-    ("novembre", 11),
-    ("décembre", 12),
-    ("decembre", 12),
-];
-
 fn any_month(name: &str) -> Option<u32> {
-    let lower = name.trim_end_matches('.').to_lowercase();
-    MONTH_NAMES
-        .iter()
-        .find(|(n, _)| *n == lower)
-        .map(|&(_, m)| m)
+    super::date_words::words().month(name)
 }
 
 static TEXT_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?:\b(?P<iy>(?:19|20)\d{2})-(?P<im>\d{2})-(?P<id>\d{2})\b)",
         r"|(?:\b(?P<dd>\d{1,2})\.\s?(?P<dm>\d{1,2})\.\s?(?P<dy>(?:19|20)\d{2})\b)",
-        r"|(?:\b(?P<nd>\d{1,2})(?:\.|st|nd|rd|th)?\s+(?P<nm>\p{L}{3,9}\.?),?\s+(?P<ny>(?:19|20)\d{2})\b)",
+        r"|(?:\b(?P<nd>\d{1,2})(?:\.|st|nd|rd|th|er)?\s+(?:de\s+)?(?P<nm>\p{L}{3,9}\.?),?\s+(?:de\s+)?(?P<ny>(?:19|20)\d{2})\b)",
         r"|(?:\b(?P<mm>\p{L}{3,9}\.?)\s+(?P<md>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<my>(?:19|20)\d{2})\b)",
     ))
     .expect("valid regex")
@@ -247,8 +204,8 @@ static TEXT_DATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Every full date written in running text, with its byte offset: ISO
 /// `2021-05-14`, German `14.05.2021`, `14. Mai 2021`, `14 May 2021`,
-/// `May 14, 2021` (English and German month names). Impossible days are
-/// left out.
+/// `May 14, 2021`, `18 de febrero de 2020` (the month names of
+/// `data/date_words.toml`). Impossible days are left out.
 pub fn dates_in_text(text: &str) -> Vec<(usize, NaiveDate)> {
     let num = |c: &regex::Captures<'_>, k: &str| -> Option<u32> {
         c.name(k).and_then(|m| m.as_str().parse().ok())
@@ -284,14 +241,32 @@ static URL_DAY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+static URL_DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/(\d{2})[-_.](\d{2})[-_.]((?:19|20)\d{2})(?:[-/_.]|$)").expect("valid regex")
+});
+
 /// The day a URL's path names: `/2021/05/14/`, `/2021-05-14-title`,
-/// `/20210514/`. A year and month alone do not name a day.
+/// `/20210514/`, and `/29-10-2021` when only one reading of day and month
+/// is a date (`/05-06-2021` could be either, so it names no day). A year
+/// and month alone do not name a day.
 pub fn url_day(url: &str) -> Option<NaiveDate> {
     let path = url.split_once("://").map_or(url, |(_, rest)| rest);
     let path = &path[path.find('/')?..];
-    URL_DAY.captures_iter(path).find_map(|c| {
+    let year_first = URL_DAY.captures_iter(path).find_map(|c| {
         let part = |a: usize, b: usize| c.get(a).or(c.get(b))?.as_str().parse().ok();
         NaiveDate::from_ymd_opt(c[1].parse().ok()?, part(2, 4)?, part(3, 5)?)
+    });
+    year_first.or_else(|| {
+        URL_DAY_FIRST.captures_iter(path).find_map(|c| {
+            let (a, b, y) = (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?);
+            let day_first = NaiveDate::from_ymd_opt(y, b, a);
+            let month_first = NaiveDate::from_ymd_opt(y, a, b);
+            match (day_first, month_first) {
+                (Some(d), None) | (None, Some(d)) => Some(d),
+                (Some(d), Some(m)) if d == m => Some(d),
+                _ => None,
+            }
+        })
     })
 }
 
@@ -317,6 +292,9 @@ mod tests {
             ("December 13, 2020", d(2020, 12, 13)),
             ("13 December 2020", d(2020, 12, 13)),
             ("Monday, June 4, 2018", d(2018, 6, 4)),
+            ("Tue Jan 28 15:28:56 CET 2020", d(2020, 1, 28)),
+            ("18.10.2019 17:08", d(2019, 10, 18)),
+            ("3.2.2021", d(2021, 2, 3)),
         ] {
             assert_eq!(parse_date(s), Ok(want), "{s}");
         }
@@ -379,6 +357,10 @@ mod tests {
         );
         assert!(dates_in_text("31.02.2021 and May 40, 2020").is_empty());
         assert_eq!(dates_in_text("jeudi 13 juin 2019")[0].1, d(2019, 6, 13));
+        assert_eq!(
+            dates_in_text("Madrid, 18 de febrero de 2020")[0].1,
+            d(2020, 2, 18)
+        );
     }
 
     #[test]
@@ -395,6 +377,15 @@ mod tests {
         assert_eq!(url_day("https://x.com/2018/12/title"), None, "not 2018-1-2");
         assert_eq!(url_day("https://x.com/a/20191016/b"), Some(d(2019, 10, 16)));
         assert_eq!(url_day("https://2021.x.com/05/14"), None);
+        assert_eq!(
+            url_day("https://x.org/meldungen/29-10-2021"),
+            Some(d(2021, 10, 29))
+        );
+        assert_eq!(
+            url_day("https://x.com/news/10-29-2021/"),
+            Some(d(2021, 10, 29))
+        );
+        assert_eq!(url_day("https://x.org/meldungen/05-06-2021"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! countries it concerns. Pure functions: no I/O and no clock reads, so the
 //! same input always gives the same document.
 
+pub mod date_words;
 pub mod dates;
 pub mod hierarchy;
 pub mod places;

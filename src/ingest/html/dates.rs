@@ -1,18 +1,23 @@
 //! The publication date of a web page, looked for the way htmldate does:
-//! the publisher's structured metadata first (meta tags, JSON-LD), then the
-//! day in the canonical URL, then `<time datetime>` markup, then the text of
-//! elements whose class or id says date, byline or published, and last a
-//! date in the page text right after "Published"/"Veröffentlicht". Dates
-//! after "Updated"/"Aktualisiert" are the modification, not the
-//! publication, and are passed over; the modification time in metadata is
-//! only a last resort. Every candidate must fall in a sanity window: not
+//! the publisher's structured metadata first (meta tags, JSON-LD), where a
+//! UTC stamp one day off the URL's day or the byline's gives way to that
+//! local day; then a generic `date` meta tag, unless the URL or a visible
+//! publication date contradicts it; then the day in the canonical URL,
+//! `<time datetime>` markup, a date labelled "Published"/"Veröffentlicht",
+//! and the text of elements whose class or id says date, byline or
+//! published. Dates after "Updated"/"Aktualisiert" are the modification,
+//! not the publication, and are passed over; the modification time in
+//! metadata, a date near the headline and the date the article repeats most
+//! are the last resorts. Every candidate must fall in a sanity window: not
 //! before the web carried news, and not after the day the page was read.
+//! The labels and month names are data (`data/date_words.toml`).
 
 use chrono::NaiveDate;
 use scraper::{ElementRef, Html};
 use serde_json::{Map, Value};
 
 use super::{element_text, first_attr, meta, sel};
+use crate::normalize::date_words::words;
 use crate::normalize::dates::{dates_in_text, parse_date, url_day};
 
 /// What kind of evidence gave the date.
@@ -33,7 +38,6 @@ const PUBLISHED_META: &[&str] = &[
     r#"meta[property="og:published_time"]"#,
     r#"meta[property="og:article:published_time"]"#,
     r#"meta[itemprop="datePublished"]"#,
-    r#"meta[name="date"]"#,
     r#"meta[name="pubdate"]"#,
     r#"meta[name="publish-date"]"#,
     r#"meta[name="publish_date"]"#,
@@ -41,13 +45,20 @@ const PUBLISHED_META: &[&str] = &[
     r#"meta[name="citation_publication_date"]"#,
     r#"meta[name="DC.date.issued"]"#,
     r#"meta[name="dc.date.issued"]"#,
-    r#"meta[name="DC.date.created"]"#,
-    r#"meta[name="DC.date"]"#,
-    r#"meta[name="dc.date"]"#,
-    r#"meta[name="dcterms.date"]"#,
-    r#"meta[name="dcterms.created"]"#,
     r#"meta[name="parsely-pub-date"]"#,
     r#"meta[name="sailthru.date"]"#,
+];
+
+/// Meta names that say "date" without saying which: many sites fill them
+/// with the day the page was last built, so a publication date the reader
+/// can see outranks them. Compared case-insensitively.
+const GENERIC_META_NAMES: &[&str] = &[
+    "date",
+    "dc.date",
+    "dcterms.date",
+    "dc.date.created",
+    "dcterms.created",
+    "created",
 ];
 
 const MODIFIED_META: &[&str] = &[
@@ -60,33 +71,12 @@ const DATE_CLASS_WORDS: &[&str] = &[
     "date", "time", "byline", "publish", "posted", "datum", "dateline", "meta", "info", "author",
 ];
 
-/// Text before a date that makes it a modification date.
-const UPDATED_WORDS: &[&str] = &[
-    "update",
-    "aktualisiert",
-    "geändert",
-    "modified",
-    "edited",
-    "überarbeitet",
-    "stand:",
-];
-
-/// Text before a date that makes it the publication date.
-const PUBLISHED_WORDS: &[&str] = &[
-    "published",
-    "veröffentlicht",
-    "erschienen",
-    "publiziert",
-    "posted",
-    "publié",
-];
-
 /// Date elements longer than this (characters) are containers, not dates.
 const MAX_DATE_ELEMENT: usize = 200;
 /// How many date-like elements are read before giving up.
 const MAX_DATE_ELEMENTS: usize = 60;
 /// How much of the page text the "Published …" search reads (bytes).
-const PHRASE_SEARCH_BYTES: usize = 30_000;
+const PHRASE_SEARCH_BYTES: usize = 100_000;
 
 /// The earliest plausible publication day of a web page.
 fn earliest() -> NaiveDate {
@@ -116,34 +106,14 @@ pub fn page_date(
 ) -> Option<(NaiveDate, Found)> {
     let w = Window { today };
     let ld_date = |key: &str| ld.and_then(|o| super::super::fields::text_of(o, &[key]));
-    let metadata = || {
-        PUBLISHED_META[..1]
-            .iter()
-            .chain(std::iter::once(&"ld:datePublished"))
-            .chain(PUBLISHED_META[1..].iter())
-            .chain(std::iter::once(&"ld:dateCreated"))
-            .find_map(|s| match s.strip_prefix("ld:") {
-                Some(key) => ld_date(key).and_then(|v| w.parse(&v)),
-                None => all_attrs(doc, s, "content").find_map(|v| w.parse(&v)),
-            })
-            .or_else(|| itemprop_published(doc, &w))
-            .or_else(|| meta_by_name(doc, &w))
-    };
     let url = first_attr(doc, &[r#"link[rel="canonical"]"#], "href")
         .or_else(|| meta(doc, &[r#"meta[property="og:url"]"#]));
     let from_url = url.as_deref().and_then(url_day).filter(|d| w.admits(*d));
-    if let Some(d) = metadata() {
-        // Metadata timestamps are often in UTC; the URL and the byline carry
-        // the publisher's own calendar day. One day apart means the same
-        // moment, and the local day is the one readers (and archives) cite.
-        let next_door = |other: NaiveDate| (other - d).num_days().abs() == 1;
-        if let Some(u) = from_url.filter(|u| next_door(*u)) {
-            return Some((u, Found::Url));
-        }
-        if let Some(t) = date_elements(doc, &w, false).filter(|t| next_door(*t)) {
-            return Some((t, Found::Text));
-        }
-        return Some((d, Found::Metadata));
+    if let Some(d) = published_metadata(doc, ld, &w) {
+        return Some(local_day(doc, &w, d, from_url));
+    }
+    if let Some(d) = meta_by_name(doc, &w, GENERIC_META_NAMES) {
+        return Some(weigh_generic_meta(doc, &w, d, from_url));
     }
     if let Some(d) = from_url {
         return Some((d, Found::Url));
@@ -151,7 +121,10 @@ pub fn page_date(
     if let Some(d) = time_markup(doc, &w) {
         return Some((d, Found::Metadata));
     }
-    if let Some(d) = date_elements(doc, &w, false).or_else(|| published_phrase(doc, &w)) {
+    // A date labelled "Published"/"Datum" says what it is; a date element
+    // may be a comment's or a teaser's.
+    let visible = published_phrase(doc, &w).or_else(|| date_elements(doc, &w, false));
+    if let Some(d) = visible {
         return Some((d, Found::Text));
     }
     let modified = MODIFIED_META
@@ -166,7 +139,100 @@ pub fn page_date(
     date_elements(doc, &w, true)
         .or_else(|| title_date(doc, &w))
         .or_else(|| after_headline(doc, &w))
+        .or_else(|| most_frequent(doc, &w))
         .map(|d| (d, Found::Text))
+}
+
+/// The publication date the page's metadata states by name: the
+/// `PUBLISHED_META` tags, JSON-LD `datePublished`/`dateCreated`,
+/// `itemprop="datePublished"` and the publication meta names.
+fn published_metadata(
+    doc: &Html,
+    ld: Option<&Map<String, Value>>,
+    w: &Window,
+) -> Option<NaiveDate> {
+    let ld_date = |key: &str| ld.and_then(|o| super::super::fields::text_of(o, &[key]));
+    PUBLISHED_META[..1]
+        .iter()
+        .chain(std::iter::once(&"ld:datePublished"))
+        .chain(PUBLISHED_META[1..].iter())
+        .chain(std::iter::once(&"ld:dateCreated"))
+        .find_map(|s| match s.strip_prefix("ld:") {
+            Some(key) => ld_date(key).and_then(|v| w.parse(&v)),
+            None => all_attrs(doc, s, "content").find_map(|v| w.parse(&v)),
+        })
+        .or_else(|| itemprop_published(doc, w))
+        .or_else(|| meta_by_name(doc, w, PUBLISHED_META_NAMES))
+}
+
+/// Metadata timestamps are often in UTC; the URL and the byline carry the
+/// publisher's own calendar day. One day apart means the same moment, and
+/// the local day is the one readers (and archives) cite. The byline is
+/// the first date element after the headline: a date element elsewhere
+/// (the header's "today", a teaser) says nothing about this article, and
+/// a URL day outranks any byline.
+fn local_day(
+    doc: &Html,
+    w: &Window,
+    d: NaiveDate,
+    from_url: Option<NaiveDate>,
+) -> (NaiveDate, Found) {
+    let next_door = |other: &NaiveDate| (*other - d).num_days().abs() == 1;
+    match from_url {
+        Some(u) if next_door(&u) => (u, Found::Url),
+        Some(_) => (d, Found::Metadata),
+        None => match byline_date(doc, w, false).filter(next_door) {
+            Some(t) => (t, Found::Text),
+            None => (d, Found::Metadata),
+        },
+    }
+}
+
+/// A generic "date" meta tag is believed when nothing the reader sees
+/// contradicts it: a day in the URL wins, and so does a visible
+/// publication date ("Erschienen am …", a date element), unless the
+/// byline under the headline shows the tag's own day.
+fn weigh_generic_meta(
+    doc: &Html,
+    w: &Window,
+    d: NaiveDate,
+    from_url: Option<NaiveDate>,
+) -> (NaiveDate, Found) {
+    if let Some(u) = from_url {
+        return (u, Found::Url);
+    }
+    if byline_date(doc, w, true) == Some(d) {
+        return (d, Found::Metadata);
+    }
+    match published_phrase(doc, w).or_else(|| date_elements(doc, w, false)) {
+        Some(t) => (t, Found::Text),
+        None => (d, Found::Metadata),
+    }
+}
+
+/// The date written most often in the article's text (`<article>`, else
+/// `<main>`, else the whole page; first written on a tie): the last
+/// resort, as htmldate's extensive search is.
+fn most_frequent(doc: &Html, w: &Window) -> Option<NaiveDate> {
+    ["article", "main", "body"]
+        .iter()
+        .filter_map(|s| doc.select(&sel(s)).next())
+        .find_map(|scope| most_frequent_in(&super::block_text(scope), w))
+}
+
+fn most_frequent_in(text: &str, w: &Window) -> Option<NaiveDate> {
+    let mut counts: Vec<(NaiveDate, usize)> = Vec::new();
+    for (_, d) in dates_in_text(text) {
+        if !w.admits(d) {
+            continue;
+        }
+        match counts.iter_mut().find(|(c, _)| *c == d) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((d, 1)),
+        }
+    }
+    let best = counts.iter().map(|&(_, n)| n).max()?;
+    counts.into_iter().find(|&(_, n)| n == best).map(|(d, _)| d)
 }
 
 /// Meta names that carry a publication date, compared case-insensitively
@@ -175,28 +241,24 @@ const PUBLISHED_META_NAMES: &[&str] = &[
     "publication_date",
     "publication-date",
     "date.published",
-    "dc.date",
     "dc.date.issued",
-    "dc.date.created",
     "dcterms.issued",
-    "dcterms.created",
     "uploaddate",
     "datecreated",
     "article.published",
     "published-date",
     "published_date",
     "release_date",
-    "created",
     "date_published",
 ];
 
-fn meta_by_name(doc: &Html, w: &Window) -> Option<NaiveDate> {
+fn meta_by_name(doc: &Html, w: &Window, names: &[&str]) -> Option<NaiveDate> {
     doc.select(&sel("meta[content]")).find_map(|e| {
         let v = e.value();
         let named = ["name", "property", "itemprop"]
             .iter()
             .filter_map(|a| v.attr(a))
-            .any(|n| PUBLISHED_META_NAMES.contains(&n.trim().to_ascii_lowercase().as_str()));
+            .any(|n| names.contains(&n.trim().to_ascii_lowercase().as_str()));
         if named {
             v.attr("content").and_then(|c| w.parse(c))
         } else {
@@ -211,22 +273,19 @@ fn title_date(doc: &Html, w: &Window) -> Option<NaiveDate> {
     first_text_date(&title, w)
 }
 
+/// How many elements after the headline a date element still belongs to
+/// the article's byline; related-article lists come later.
+const NEAR_HEADLINE_ELEMENTS: usize = 25;
+
 /// How far after the headline (bytes of page text) a date still belongs
 /// to the article's byline.
 const NEAR_HEADLINE: usize = 1_500;
 
-/// The first date in the text just after the page's first `<h1>`.
+/// The first date in the text just after the page's headline.
 fn after_headline(doc: &Html, w: &Window) -> Option<NaiveDate> {
     let body = doc.select(&sel("body")).next()?;
-    let h1 = doc
-        .select(&sel("h1"))
-        .map(element_text)
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-        .find(|t| t.len() > 10)?;
-    let text = super::block_text(body)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let h1 = squeeze(&element_text(headline(doc)?));
+    let text = squeeze(&super::block_text(body));
     let at = text.find(&h1)? + h1.len();
     let end = (at + NEAR_HEADLINE).min(text.len());
     let end = (end..=text.len()).find(|&i| text.is_char_boundary(i))?;
@@ -314,7 +373,7 @@ fn is_updated_label(label: &str) -> bool {
         .rev()
         .collect();
     let tail = tail.to_lowercase();
-    UPDATED_WORDS.iter().any(|w| tail.contains(w))
+    words().updated.iter().any(|w| tail.contains(w.as_str()))
 }
 
 fn names_date(value: &str) -> bool {
@@ -325,7 +384,28 @@ fn names_date(value: &str) -> bool {
 /// Short elements whose class or id says date, byline or published, in
 /// page order; the first date in their text that is not an update.
 fn date_elements(doc: &Html, w: &Window, updates_too: bool) -> Option<NaiveDate> {
-    doc.select(&sel("body [class], body [id]"))
+    first_element_date(doc.select(&sel("body [class], body [id]")), w, updates_too)
+}
+
+/// The first date element after the headline: the byline of the article,
+/// not the header's "today" or a teaser in the sidebar before it.
+fn byline_date(doc: &Html, w: &Window, updates_too: bool) -> Option<NaiveDate> {
+    let h = headline(doc)?;
+    let all = sel("body *");
+    let after = doc
+        .select(&all)
+        .skip_while(|e| e.id() != h.id())
+        .skip(1)
+        .take(NEAR_HEADLINE_ELEMENTS);
+    first_element_date(after, w, updates_too)
+}
+
+fn first_element_date<'a>(
+    elements: impl Iterator<Item = ElementRef<'a>>,
+    w: &Window,
+    updates_too: bool,
+) -> Option<NaiveDate> {
+    elements
         .filter(|e| {
             ["class", "id"]
                 .iter()
@@ -347,6 +427,28 @@ fn date_elements(doc: &Html, w: &Window, updates_too: bool) -> Option<NaiveDate>
                 first_text_date(&t, w)
             }
         })
+}
+
+fn squeeze(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The article's headline: the first `<h1>` (else `<h2>`) that the page
+/// title contains, else the first `<h1>` long enough to be a headline.
+fn headline(doc: &Html) -> Option<ElementRef<'_>> {
+    let title = meta(doc, &[r#"meta[property="og:title"]"#])
+        .or_else(|| doc.select(&sel("title")).next().map(element_text))
+        .map(|t| squeeze(&t).to_lowercase())
+        .unwrap_or_default();
+    let long = |e: &ElementRef<'_>| element_text(*e).split_whitespace().count() >= 3;
+    ["h1", "h2"]
+        .iter()
+        .find_map(|s| {
+            doc.select(&sel(s))
+                .filter(long)
+                .find(|e| title.contains(&squeeze(&element_text(*e)).to_lowercase()))
+        })
+        .or_else(|| doc.select(&sel("h1")).find(long))
 }
 
 /// The first date in a short text that no "Updated" label precedes.
@@ -375,6 +477,11 @@ fn published_phrase(doc: &Html, w: &Window) -> Option<NaiveDate> {
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(0);
         let before = text[start..at].to_lowercase();
-        (w.admits(d) && PUBLISHED_WORDS.iter().any(|p| before.contains(p))).then_some(d)
+        (w.admits(d)
+            && words()
+                .published
+                .iter()
+                .any(|p| before.contains(p.as_str())))
+        .then_some(d)
     })
 }
