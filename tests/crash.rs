@@ -135,3 +135,45 @@ fn a_second_writer_is_told_which_process_holds_the_index() {
     }
     assert_eq!(assert_no_duplicates(&index), DOCS);
 }
+
+#[test]
+fn a_run_killed_before_tantivy_created_its_files_leaves_a_folder_the_next_run_completes() {
+    // The header is written first; a kill right after it leaves the header
+    // alone. That is neither foreign nor damaged: searches say there is no
+    // index yet, and the next run builds it (it used to be the other way
+    // round, tantivy's files without a header, which looked foreign).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    cpsearch::synth::write_corpus(&corpus, 20, 3, &Taxonomy::builtin().expect("taxonomy"))
+        .expect("corpus");
+    let built = dir.path().join("built");
+    let status = std::process::Command::cargo_bin("cpsearch")
+        .expect("binary")
+        .args(["index", "--quiet", "--index"])
+        .arg(&built)
+        .arg(&corpus)
+        .status()
+        .expect("index runs");
+    assert!(status.success());
+    let index = dir.path().join("index");
+    std::fs::create_dir_all(&index).expect("mkdir");
+    std::fs::copy(built.join("cpsearch.json"), index.join("cpsearch.json")).expect("copy");
+    let out = std::process::Command::cargo_bin("cpsearch")
+        .expect("binary")
+        .args(["search", "sanctions", "--index"])
+        .arg(&index)
+        .output()
+        .expect("search runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("damaged"), "{err}");
+    assert!(!err.contains("incompatible"), "{err}");
+    let status = std::process::Command::cargo_bin("cpsearch")
+        .expect("binary")
+        .args(["index", "--quiet", "--index"])
+        .arg(&index)
+        .arg(&corpus)
+        .status()
+        .expect("index runs");
+    assert!(status.success());
+    assert_eq!(all_ids(&index).expect("an index").0, 20);
+}

@@ -173,6 +173,24 @@ fn write_loop(
         // It cannot be searched as it is, so nothing searchable is lost.
         clear_index_files(dir)?;
     }
+    let mut meta = match (&old_meta, full) {
+        (Some(m), false) => m.clone(),
+        _ => IndexMeta::default(),
+    };
+    meta.schema_version = SCHEMA_VERSION;
+    meta.taxonomy = taxonomy.digest().to_string();
+    if old_meta.is_none() {
+        // The header goes first, before tantivy creates its files, so a run
+        // killed at any point leaves either no index or an index that
+        // searches (empty), never tantivy files without cpsearch's header,
+        // which look like a foreign index. Tantivy files without a header
+        // are such a leftover (or unreadable): they hold nothing to keep.
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        if dir.join("meta.json").exists() {
+            clear_index_files(dir)?;
+        }
+        write_meta(dir, &meta)?;
+    }
     let store = Store::open_for_writing(dir)?;
     let mut writer = store.writer(options)?;
     let committed_docs = store.reader()?.searcher().num_docs();
@@ -180,12 +198,6 @@ fn write_loop(
     // held in one commit replaces the old index in one step; commits in
     // between would show searches a half-built index.
     let hold_commits = full && committed_docs > 0;
-    let mut meta = match (&old_meta, full) {
-        (Some(m), false) => m.clone(),
-        _ => IndexMeta::default(),
-    };
-    meta.schema_version = SCHEMA_VERSION;
-    meta.taxonomy = taxonomy.digest().to_string();
     if full {
         writer.delete_all_documents()?;
     }
@@ -199,7 +211,7 @@ fn write_loop(
     // that starts empty only needs it for ids seen twice in this run.
     let starts_empty = full || committed_docs == 0;
     let mut added_ids: HashSet<String> = HashSet::new();
-    if old_meta.is_none() || (full && !hold_commits) {
+    if full && !hold_commits && old_meta.is_some() {
         // Written before any document so a run killed before its first
         // commit still leaves an index that searches (empty) instead of one
         // that looks foreign.

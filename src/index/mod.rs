@@ -73,7 +73,9 @@ impl Store {
     /// Opens an existing index for searching.
     pub fn open(dir: &Path) -> Result<Store> {
         if !dir.join("meta.json").exists() {
-            if dir.join(META_FILE).exists() {
+            // A header alone is a first run that has not created tantivy's
+            // files yet; a header beside segment files lost its meta.json.
+            if dir.join(META_FILE).exists() && has_segment_files(dir) {
                 return Err(damaged(dir, "meta.json is missing".into()));
             }
             return Err(Error::NoIndex(dir.to_path_buf()));
@@ -209,4 +211,17 @@ impl Store {
             warnings: Vec::new(),
         }
     }
+}
+
+/// Whether `dir` holds any of tantivy's segment files.
+fn has_segment_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            [".idx", ".pos", ".term", ".store", ".fast", ".fieldnorm"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+        })
+    })
 }
