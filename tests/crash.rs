@@ -56,6 +56,18 @@ fn assert_no_duplicates(index: &Path) -> u64 {
     }
 }
 
+/// Runs `cpsearch index` to completion and asserts it succeeded.
+fn index_to_the_end(index: &Path, corpus: &Path) {
+    let status = std::process::Command::cargo_bin("cpsearch")
+        .expect("binary")
+        .args(["index", "--quiet", "--index"])
+        .arg(index)
+        .arg(corpus)
+        .status()
+        .expect("index runs");
+    assert!(status.success());
+}
+
 #[test]
 fn killed_index_runs_leave_a_searchable_index_and_resume_without_duplicates() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -83,14 +95,7 @@ fn killed_index_runs_leave_a_searchable_index_and_resume_without_duplicates() {
             seen_partial = true;
         }
     }
-    let status = std::process::Command::cargo_bin("cpsearch")
-        .expect("binary")
-        .args(["index", "--quiet", "--index"])
-        .arg(&index)
-        .arg(&corpus)
-        .status()
-        .expect("index runs");
-    assert!(status.success());
+    index_to_the_end(&index, &corpus);
     assert_eq!(assert_no_duplicates(&index), DOCS);
     println!("a kill landed between commits: {seen_partial}");
 }
@@ -147,14 +152,7 @@ fn a_run_killed_before_tantivy_created_its_files_leaves_a_folder_the_next_run_co
     cpsearch::synth::write_corpus(&corpus, 20, 3, &Taxonomy::builtin().expect("taxonomy"))
         .expect("corpus");
     let built = dir.path().join("built");
-    let status = std::process::Command::cargo_bin("cpsearch")
-        .expect("binary")
-        .args(["index", "--quiet", "--index"])
-        .arg(&built)
-        .arg(&corpus)
-        .status()
-        .expect("index runs");
-    assert!(status.success());
+    index_to_the_end(&built, &corpus);
     let index = dir.path().join("index");
     std::fs::create_dir_all(&index).expect("mkdir");
     std::fs::copy(built.join("cpsearch.json"), index.join("cpsearch.json")).expect("copy");
@@ -167,13 +165,6 @@ fn a_run_killed_before_tantivy_created_its_files_leaves_a_folder_the_next_run_co
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("damaged"), "{err}");
     assert!(!err.contains("incompatible"), "{err}");
-    let status = std::process::Command::cargo_bin("cpsearch")
-        .expect("binary")
-        .args(["index", "--quiet", "--index"])
-        .arg(&index)
-        .arg(&corpus)
-        .status()
-        .expect("index runs");
-    assert!(status.success());
+    index_to_the_end(&index, &corpus);
     assert_eq!(all_ids(&index).expect("an index").0, 20);
 }
