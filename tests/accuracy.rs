@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::Score;
+
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -41,36 +43,6 @@ fn extract(corpus: &Path) -> Vec<Document> {
     })
     .expect("extract runs");
     docs
-}
-
-#[derive(Default)]
-struct Score {
-    tp: usize,
-    fp: usize,
-    fn_: usize,
-    misses: Vec<String>,
-}
-
-impl Score {
-    fn add(&mut self, id: &str, got: &[String], want: &[String]) {
-        let got: BTreeSet<&String> = got.iter().collect();
-        let want: BTreeSet<&String> = want.iter().collect();
-        self.tp += got.intersection(&want).count();
-        let extra: Vec<&&String> = got.difference(&want).collect();
-        let missing: Vec<&&String> = want.difference(&got).collect();
-        self.fp += extra.len();
-        self.fn_ += missing.len();
-        if !extra.is_empty() || !missing.is_empty() {
-            self.misses
-                .push(format!("{id}: extra {extra:?} missing {missing:?}"));
-        }
-    }
-    fn precision(&self) -> f64 {
-        self.tp as f64 / (self.tp + self.fp).max(1) as f64
-    }
-    fn recall(&self) -> f64 {
-        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
-    }
 }
 
 /// Labels name an article by URL, or by its path below `corpus/` and item

@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::Score;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -35,35 +37,6 @@ fn root() -> PathBuf {
 
 fn real_labels() -> Vec<RealLabel> {
     common::read_labels(&root().join("tests/labels/real"))
-}
-
-/// Micro-averaged counts for one field, with the misses listed per document.
-#[derive(Default)]
-struct Score {
-    tp: usize,
-    fp: usize,
-    fn_: usize,
-    misses: Vec<String>,
-}
-
-impl Score {
-    fn add(&mut self, path: &str, got: &BTreeSet<String>, want: &BTreeSet<String>) {
-        self.tp += got.intersection(want).count();
-        let extra: Vec<&String> = got.difference(want).collect();
-        let missing: Vec<&String> = want.difference(got).collect();
-        self.fp += extra.len();
-        self.fn_ += missing.len();
-        if !extra.is_empty() || !missing.is_empty() {
-            self.misses
-                .push(format!("{path}: FP {extra:?} FN {missing:?}"));
-        }
-    }
-    fn precision(&self) -> f64 {
-        self.tp as f64 / (self.tp + self.fp).max(1) as f64
-    }
-    fn recall(&self) -> f64 {
-        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
-    }
 }
 
 /// The agencies and countries the extractor finds in one file (all its documents).
@@ -125,16 +98,8 @@ fn real_documents_match_hand_labels() {
         unlisted.extend(label.unlisted.iter().cloned());
         unlisted_countries.extend(label.unlisted_countries.iter().cloned());
         let (got_agencies, got_countries) = extract_tags(&data.join(&label.path), &taxonomy);
-        agencies.add(
-            &label.path,
-            &got_agencies,
-            &label.agencies.iter().cloned().collect(),
-        );
-        countries.add(
-            &label.path,
-            &got_countries,
-            &label.countries.iter().cloned().collect(),
-        );
+        agencies.add(&label.path, &got_agencies, &label.agencies);
+        countries.add(&label.path, &got_countries, &label.countries);
     }
     println!("real documents labelled: {}", labels.len());
     for (name, s) in [("agencies", &agencies), ("countries", &countries)] {

@@ -55,3 +55,43 @@ pub fn read_labels<T: serde::de::DeserializeOwned>(dir: &Path) -> Vec<T> {
     }
     out
 }
+
+/// Micro-averaged precision and recall of one tag field over labelled
+/// documents, with each document's extra and missing tags listed.
+#[derive(Default)]
+pub struct Score {
+    pub tp: usize,
+    pub fp: usize,
+    pub fn_: usize,
+    pub misses: Vec<String>,
+}
+
+impl Score {
+    /// Counts one document: `got` from the extractor, `want` from its label.
+    pub fn add<'a>(
+        &mut self,
+        id: &str,
+        got: impl IntoIterator<Item = &'a String>,
+        want: impl IntoIterator<Item = &'a String>,
+    ) {
+        let got: std::collections::BTreeSet<&String> = got.into_iter().collect();
+        let want: std::collections::BTreeSet<&String> = want.into_iter().collect();
+        self.tp += got.intersection(&want).count();
+        let extra: Vec<&&String> = got.difference(&want).collect();
+        let missing: Vec<&&String> = want.difference(&got).collect();
+        self.fp += extra.len();
+        self.fn_ += missing.len();
+        if !extra.is_empty() || !missing.is_empty() {
+            self.misses
+                .push(format!("{id}: extra {extra:?} missing {missing:?}"));
+        }
+    }
+
+    pub fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+
+    pub fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
+    }
+}
