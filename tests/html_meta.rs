@@ -163,3 +163,81 @@ fn most_frequent_date_is_counted_in_the_article_not_the_navigation() {
     assert_eq!(doc.date, Some(day(2020, 4, 24)));
     assert_eq!(doc.date_source, Some(DateSource::Text));
 }
+
+#[test]
+fn rdfa_schema_date_created_on_a_span_is_publication_metadata() {
+    let doc = extract("rdfa-date-created.html");
+    assert_eq!(doc.date, Some(day(2022, 1, 28)));
+    assert_eq!(doc.date_source, Some(DateSource::Metadata));
+}
+
+#[test]
+fn year_first_dotted_date_in_the_byline_is_read() {
+    let doc = extract("year-first-dotted-byline.html");
+    assert_eq!(doc.date, Some(day(2023, 11, 2)));
+    assert_eq!(doc.date_source, Some(DateSource::Text));
+}
+
+#[test]
+fn russian_genitive_month_in_the_byline_is_read() {
+    let doc = extract("russian-month-byline.html");
+    assert_eq!(doc.date, Some(day(2016, 8, 15)));
+}
+
+#[test]
+fn two_digit_year_in_a_date_element_is_read_but_not_in_running_text() {
+    let doc = extract("two-digit-year-date-element.html");
+    assert_eq!(doc.date, Some(day(2023, 10, 30)));
+}
+
+#[test]
+fn test_id_naming_a_date_marks_a_date_element() {
+    let doc = extract("test-id-date.html");
+    assert_eq!(doc.date, Some(day(2023, 11, 3)));
+}
+
+#[test]
+fn publication_time_in_a_script_state_object_dates_an_otherwise_undated_page() {
+    let doc = extract("script-state-published.html");
+    assert_eq!(doc.date, Some(day(2016, 11, 4)));
+    assert_eq!(doc.date_source, Some(DateSource::Metadata));
+}
+
+#[test]
+fn month_named_in_the_url_path_dates_the_page() {
+    let doc = extract("month-name-url.html");
+    assert_eq!(doc.date, Some(day(2020, 10, 2)));
+    assert_eq!(doc.date_source, Some(DateSource::Url));
+}
+
+#[test]
+fn slash_date_is_day_first_in_british_english_and_month_first_in_american() {
+    assert_eq!(
+        extract("slash-date-british.html").date,
+        Some(day(2020, 10, 2))
+    );
+    assert_eq!(
+        extract("slash-date-american.html").date,
+        Some(day(2020, 2, 10))
+    );
+}
+
+#[test]
+fn byline_under_the_headline_wins_over_a_sidebar_time_element() {
+    let doc = extract("byline-before-sidebar-time.html");
+    assert_eq!(doc.date, Some(day(2023, 10, 31)));
+    assert_eq!(doc.date_source, Some(DateSource::Text));
+}
+
+#[test]
+fn date_set_inside_the_headline_is_not_skipped() {
+    let doc = extract("date-inside-headline.html");
+    assert_eq!(doc.date, Some(day(2022, 2, 2)));
+}
+
+#[test]
+fn generic_date_meta_is_not_overruled_by_the_header_today_before_the_headline() {
+    let doc = extract("generic-meta-header-today.html");
+    assert_eq!(doc.date, Some(day(2017, 5, 1)));
+    assert_eq!(doc.date_source, Some(DateSource::Metadata));
+}

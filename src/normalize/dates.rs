@@ -196,16 +196,18 @@ static TEXT_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?:\b(?P<iy>(?:19|20)\d{2})-(?P<im>\d{2})-(?P<id>\d{2})\b)",
         r"|(?:\b(?P<dd>\d{1,2})\.\s?(?P<dm>\d{1,2})\.\s?(?P<dy>(?:19|20)\d{2})\b)",
-        r"|(?:\b(?P<nd>\d{1,2})(?:\.|st|nd|rd|th|er)?\s+(?:de\s+)?(?P<nm>\p{L}{3,9}\.?),?\s+(?:de\s+)?(?P<ny>(?:19|20)\d{2})\b)",
-        r"|(?:\b(?P<mm>\p{L}{3,9}\.?)\s+(?P<md>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<my>(?:19|20)\d{2})\b)",
+        r"|(?:\b(?P<ky>(?:19|20)\d{2})[./](?P<km>\d{1,2})[./](?P<kd>\d{1,2})\b)",
+        r"|(?:\b(?P<nd>\d{1,2})(?:\.|st|nd|rd|th|er)?\s+(?:de\s+)?(?P<nm>\p{L}{3,12}\.?),?\s+(?:de\s+)?(?P<ny>(?:19|20)\d{2})\b)",
+        r"|(?:\b(?P<mm>\p{L}{3,12}\.?)\s+(?P<md>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<my>(?:19|20)\d{2})\b)",
     ))
     .expect("valid regex")
 });
 
 /// Every full date written in running text, with its byte offset: ISO
-/// `2021-05-14`, German `14.05.2021`, `14. Mai 2021`, `14 May 2021`,
-/// `May 14, 2021`, `18 de febrero de 2020` (the month names of
-/// `data/date_words.toml`). Impossible days are left out.
+/// `2021-05-14`, `2021.05.14` and `2021/05/14` (year first, as East Asian
+/// sites write it), German `14.05.2021`, `14. Mai 2021`, `14 May 2021`,
+/// `May 14, 2021`, `18 de febrero de 2020`, `15 августа 2016` (the month
+/// names of `data/date_words.toml`). Impossible days are left out.
 pub fn dates_in_text(text: &str) -> Vec<(usize, NaiveDate)> {
     let num = |c: &regex::Captures<'_>, k: &str| -> Option<u32> {
         c.name(k).and_then(|m| m.as_str().parse().ok())
@@ -216,6 +218,8 @@ pub fn dates_in_text(text: &str) -> Vec<(usize, NaiveDate)> {
             let start = c.get(0)?.start();
             let (y, m, d) = if c.name("iy").is_some() {
                 (num(&c, "iy")?, num(&c, "im")?, num(&c, "id")?)
+            } else if c.name("ky").is_some() {
+                (num(&c, "ky")?, num(&c, "km")?, num(&c, "kd")?)
             } else if c.name("dd").is_some() {
                 (num(&c, "dy")?, num(&c, "dm")?, num(&c, "dd")?)
             } else if c.name("nd").is_some() {
@@ -236,9 +240,62 @@ pub fn dates_in_text(text: &str) -> Vec<(usize, NaiveDate)> {
         .collect()
 }
 
+static SHORT_DMY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:$|[^\d.]|\.\D|\.$)")
+        .expect("valid regex")
+});
+
+/// Day-first dates with a two-digit year, `30.10.23`, with their byte
+/// offsets: the years 2000–2099. Only worth reading where the markup says
+/// the text is a date (a byline's `class="date"`); in running text the
+/// form is as often a score or a version.
+pub fn short_dates_in_text(text: &str) -> Vec<(usize, NaiveDate)> {
+    SHORT_DMY
+        .captures_iter(text)
+        .filter_map(|c| {
+            let at = c.get(1)?.start();
+            let part = |i: usize| c.get(i)?.as_str().parse::<u32>().ok();
+            let year = 2000 + i32::try_from(part(3)?).ok()?;
+            NaiveDate::from_ymd_opt(year, part(2)?, part(1)?).map(|d| (at, d))
+        })
+        .collect()
+}
+
+static SLASH_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b").expect("valid regex"));
+
+/// Dates written `02/10/2020`, with their byte offsets. When only one
+/// order of day and month names a real day, that one; otherwise
+/// `day_first` decides (the 2nd of October in Britain, February 10th in
+/// the United States).
+pub fn slash_dates_in_text(text: &str, day_first: bool) -> Vec<(usize, NaiveDate)> {
+    SLASH_DATE
+        .captures_iter(text)
+        .filter_map(|c| {
+            let at = c.get(0)?.start();
+            let a: u32 = c[1].parse().ok()?;
+            let b: u32 = c[2].parse().ok()?;
+            let y: i32 = c[3].parse().ok()?;
+            let (d, m) = match (a > 12, b > 12) {
+                (true, false) => (a, b),
+                (false, true) => (b, a),
+                (false, false) if day_first => (a, b),
+                (false, false) => (b, a),
+                (true, true) => return None,
+            };
+            NaiveDate::from_ymd_opt(y, m, d).map(|date| (at, date))
+        })
+        .collect()
+}
+
 static URL_DAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"/((?:19|20)\d{2})(?:[-/_](\d{1,2})[-/_](\d{1,2})|(\d{2})(\d{2}))(?:[-/_.]|$)")
         .expect("valid regex")
+});
+
+/// `/2020/oct/02/`, as The Guardian writes its paths.
+static URL_MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)/((?:19|20)\d{2})/([a-z]{3,9})/(\d{1,2})(?:[-/_.]|$)").expect("valid regex")
 });
 
 static URL_DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
@@ -246,7 +303,7 @@ static URL_DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The day a URL's path names: `/2021/05/14/`, `/2021-05-14-title`,
-/// `/20210514/`, and `/29-10-2021` when only one reading of day and month
+/// `/20210514/`, `/2021/may/14/`, and `/29-10-2021` when only one reading of day and month
 /// is a date (`/05-06-2021` could be either, so it names no day). A year
 /// and month alone do not name a day.
 pub fn url_day(url: &str) -> Option<NaiveDate> {
@@ -256,7 +313,13 @@ pub fn url_day(url: &str) -> Option<NaiveDate> {
         let part = |a: usize, b: usize| c.get(a).or(c.get(b))?.as_str().parse().ok();
         NaiveDate::from_ymd_opt(c[1].parse().ok()?, part(2, 4)?, part(3, 5)?)
     });
-    year_first.or_else(|| {
+    let month_named = || {
+        URL_MONTH_DAY.captures_iter(path).find_map(|c| {
+            let month = month_number(&c[2])?;
+            NaiveDate::from_ymd_opt(c[1].parse().ok()?, month, c[3].parse().ok()?)
+        })
+    };
+    year_first.or_else(month_named).or_else(|| {
         URL_DAY_FIRST.captures_iter(path).find_map(|c| {
             let (a, b, y) = (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?);
             let day_first = NaiveDate::from_ymd_opt(y, b, a);
@@ -364,6 +427,51 @@ mod tests {
     }
 
     #[test]
+    fn year_first_dotted_and_genitive_month_dates_are_found_in_text() {
+        let found = |t: &str| {
+            dates_in_text(t)
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("2023.11.02. 오후 8:06"), vec![d(2023, 11, 2)]);
+        assert_eq!(found("15 августа 2016, 13:43"), vec![d(2016, 8, 15)]);
+        assert_eq!(found("3 października 2021"), vec![d(2021, 10, 3)]);
+        assert_eq!(found("18 de septiembre de 2020"), vec![d(2020, 9, 18)]);
+    }
+
+    #[test]
+    fn two_digit_years_are_read_only_as_day_month_year_with_dots() {
+        let found = |t: &str| {
+            short_dates_in_text(t)
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("Party, 30.10.23"), vec![d(2023, 10, 30)]);
+        assert_eq!(found("28.01.22 / 0 comments"), vec![d(2022, 1, 28)]);
+        // Versions and full dates are not two-digit-year dates.
+        assert!(found("release 1.2.3.4").is_empty());
+        assert!(found("30.10.2023").is_empty());
+        assert!(found("31.02.23").is_empty());
+    }
+
+    #[test]
+    fn slash_dates_follow_the_page_order_unless_only_one_reading_is_a_day() {
+        let found = |t: &str, day_first| {
+            slash_dates_in_text(t, day_first)
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("02/10/2020", true), vec![d(2020, 10, 2)]);
+        assert_eq!(found("02/10/2020", false), vec![d(2020, 2, 10)]);
+        assert_eq!(found("25/12/2020", false), vec![d(2020, 12, 25)]);
+        assert_eq!(found("12/25/2020", true), vec![d(2020, 12, 25)]);
+        assert!(found("25/13/2020", true).is_empty());
+    }
+
+    #[test]
     fn url_days_need_year_month_and_day() {
         assert_eq!(
             url_day("https://x.com/2021/05/14/title/"),
@@ -372,6 +480,10 @@ mod tests {
         assert_eq!(
             url_day("https://x.com/news/2020-01-02-title"),
             Some(d(2020, 1, 2))
+        );
+        assert_eq!(
+            url_day("https://x.com/world/2020/oct/02/title"),
+            Some(d(2020, 10, 2))
         );
         assert_eq!(url_day("https://x.com/2019/43/title"), None);
         assert_eq!(url_day("https://x.com/2018/12/title"), None, "not 2018-1-2");

@@ -1,16 +1,20 @@
 //! The publication date of a web page, looked for the way htmldate does:
-//! the publisher's structured metadata first (meta tags, JSON-LD), where a
-//! UTC stamp one day off the URL's day or the byline's gives way to that
-//! local day; then a generic `date` meta tag, unless the URL or a visible
-//! publication date contradicts it; then the day in the canonical URL,
-//! `<time datetime>` markup, a date labelled "Published"/"Veröffentlicht",
-//! and the text of elements whose class or id says date, byline or
-//! published. Dates after "Updated"/"Aktualisiert" are the modification,
-//! not the publication, and are passed over; the modification time in
-//! metadata, a date near the headline and the date the article repeats most
-//! are the last resorts. Every candidate must fall in a sanity window: not
-//! before the web carried news, and not after the day the page was read.
-//! The labels and month names are data (`data/date_words.toml`).
+//! the publisher's structured metadata first (meta tags, JSON-LD, RDFa and
+//! microdata), where a UTC stamp one day off the URL's day or the byline's
+//! gives way to that local day; then a generic `date` meta tag, unless the
+//! URL or a visible publication date after the headline contradicts it;
+//! then the day in the canonical URL (`/2021/05/14/`, `/2020/oct/02/`), a
+//! date labelled "Published"/"Veröffentlicht", the byline under the
+//! headline, `<time datetime>` markup, the text of other elements whose
+//! class, id or test id says date, byline or published, and a publication
+//! time named in the page's own scripts. Dates after
+//! "Updated"/"Aktualisiert" are the modification, not the publication, and
+//! are passed over; the modification time in metadata, a date at the
+//! headline and the date the article repeats most are the last resorts.
+//! Every candidate must fall in a sanity window: not before the web
+//! carried news, and not after the day the page was read. The labels and
+//! month names are data (`data/date_words.toml`); `02/10/2020` is read in
+//! the page language's order of day and month.
 
 use chrono::NaiveDate;
 use scraper::{ElementRef, Html};
@@ -18,7 +22,9 @@ use serde_json::{Map, Value};
 
 use super::{element_text, first_attr, meta, sel};
 use crate::normalize::date_words::words;
-use crate::normalize::dates::{dates_in_text, parse_date, url_day};
+use crate::normalize::dates::{
+    dates_in_text, parse_date, short_dates_in_text, slash_dates_in_text, url_day,
+};
 
 /// What kind of evidence gave the date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +77,11 @@ const DATE_CLASS_WORDS: &[&str] = &[
     "date", "time", "byline", "publish", "posted", "datum", "dateline", "meta", "info", "author",
 ];
 
+/// Words in a `data-testid` (the hook component frameworks leave where a
+/// class would say what an element holds) that mark a date. Narrower than
+/// the class words: a test id names a component ("byline"), not a style.
+const TEST_ID_DATE_WORDS: &[&str] = &["date", "time", "publish"];
+
 /// Date elements longer than this (characters) are containers, not dates.
 const MAX_DATE_ELEMENT: usize = 200;
 /// How many date-like elements are read before giving up.
@@ -85,6 +96,9 @@ fn earliest() -> NaiveDate {
 
 struct Window {
     today: Option<NaiveDate>,
+    /// Whether `02/10/2020` is the 2nd of October: everywhere but in
+    /// American English.
+    day_first: bool,
 }
 
 impl Window {
@@ -104,7 +118,10 @@ pub fn page_date(
     ld: Option<&Map<String, Value>>,
     today: Option<NaiveDate>,
 ) -> Option<(NaiveDate, Found)> {
-    let w = Window { today };
+    let w = Window {
+        today,
+        day_first: writes_day_first(doc),
+    };
     let ld_date = |key: &str| ld.and_then(|o| super::super::fields::text_of(o, &[key]));
     let url = first_attr(doc, &[r#"link[rel="canonical"]"#], "href")
         .or_else(|| meta(doc, &[r#"meta[property="og:url"]"#]));
@@ -118,14 +135,21 @@ pub fn page_date(
     if let Some(d) = from_url {
         return Some((d, Found::Url));
     }
+    // A date labelled "Published"/"Datum" says what it is. The byline
+    // under the headline dates this article; a `<time>` elsewhere may be a
+    // teaser's in the sidebar, a bare date element a comment's.
+    let visible = published_phrase(doc, &w).or_else(|| byline_date(doc, &w, false));
+    if let Some(d) = visible {
+        return Some((d, Found::Text));
+    }
     if let Some(d) = time_markup(doc, &w) {
         return Some((d, Found::Metadata));
     }
-    // A date labelled "Published"/"Datum" says what it is; a date element
-    // may be a comment's or a teaser's.
-    let visible = published_phrase(doc, &w).or_else(|| date_elements(doc, &w, false));
-    if let Some(d) = visible {
+    if let Some(d) = date_elements(doc, &w, false) {
         return Some((d, Found::Text));
+    }
+    if let Some(d) = script_date(doc, &w) {
+        return Some((d, Found::Metadata));
     }
     let modified = MODIFIED_META
         .iter()
@@ -190,8 +214,9 @@ fn local_day(
 
 /// A generic "date" meta tag is believed when nothing the reader sees
 /// contradicts it: a day in the URL wins, and so does a visible
-/// publication date ("Erschienen am …", a date element), unless the
-/// byline under the headline shows the tag's own day.
+/// publication date ("Erschienen am …", a date element after the
+/// headline, not the header's "today"), unless the byline under the
+/// headline shows the tag's own day.
 fn weigh_generic_meta(
     doc: &Html,
     w: &Window,
@@ -204,7 +229,7 @@ fn weigh_generic_meta(
     if byline_date(doc, w, true) == Some(d) {
         return (d, Found::Metadata);
     }
-    match published_phrase(doc, w).or_else(|| date_elements(doc, w, false)) {
+    match published_phrase(doc, w).or_else(|| elements_after_headline(doc, w)) {
         Some(t) => (t, Found::Text),
         None => (d, Found::Metadata),
     }
@@ -286,7 +311,8 @@ fn after_headline(doc: &Html, w: &Window) -> Option<NaiveDate> {
     let body = doc.select(&sel("body")).next()?;
     let h1 = squeeze(&element_text(headline(doc)?));
     let text = squeeze(&super::block_text(body));
-    let at = text.find(&h1)? + h1.len();
+    // From the headline's start: some sites set the date inside the `<h1>`.
+    let at = text.find(&h1)?;
     let end = (at + NEAR_HEADLINE).min(text.len());
     let end = (end..=text.len()).find(|&i| text.is_char_boundary(i))?;
     first_text_date(&text[at..end], w)
@@ -305,11 +331,14 @@ fn all_attrs<'a>(
         .into_iter()
 }
 
-/// `itemprop="datePublished"` on any element, as `content` or `datetime`.
+/// `itemprop="datePublished"` (microdata) or `property="schema:datePublished"`
+/// (RDFa) on any element, as `content` or `datetime`.
 fn itemprop_published(doc: &Html, w: &Window) -> Option<NaiveDate> {
-    doc.select(&sel(
-        r#"[itemprop="datePublished"], [itemprop="dateCreated"]"#,
-    ))
+    doc.select(&sel(concat!(
+        r#"[itemprop="datePublished"], [itemprop="dateCreated"], "#,
+        r#"[property="schema:datePublished"], [property="schema:dateCreated"], "#,
+        r#"[property="datePublished"], [property="dateCreated"]"#,
+    )))
     .find_map(|e| {
         let v = e.value();
         v.attr("content")
@@ -381,10 +410,39 @@ fn names_date(value: &str) -> bool {
     DATE_CLASS_WORDS.iter().any(|w| lower.contains(w))
 }
 
+/// Whether an element's class, id or test id says it holds a date.
+fn names_date_element(e: &ElementRef<'_>) -> bool {
+    let v = e.value();
+    let test_id = v.attr("data-testid").is_some_and(|t| {
+        let lower = t.to_ascii_lowercase();
+        TEST_ID_DATE_WORDS.iter().any(|w| lower.contains(w))
+    });
+    test_id
+        || ["class", "id"]
+            .iter()
+            .filter_map(|a| v.attr(a))
+            .any(names_date)
+}
+
 /// Short elements whose class or id says date, byline or published, in
 /// page order; the first date in their text that is not an update.
 fn date_elements(doc: &Html, w: &Window, updates_too: bool) -> Option<NaiveDate> {
-    first_element_date(doc.select(&sel("body [class], body [id]")), w, updates_too)
+    first_element_date(
+        doc.select(&sel("body [class], body [id], body [data-testid]")),
+        w,
+        updates_too,
+    )
+}
+
+/// The first date element anywhere after the headline (every date
+/// element when the page has no headline).
+fn elements_after_headline(doc: &Html, w: &Window) -> Option<NaiveDate> {
+    let Some(h) = headline(doc) else {
+        return date_elements(doc, w, false);
+    };
+    let all = sel("body *");
+    let after = doc.select(&all).skip_while(|e| e.id() != h.id()).skip(1);
+    first_element_date(after, w, false)
 }
 
 /// The first date element after the headline: the byline of the article,
@@ -406,12 +464,7 @@ fn first_element_date<'a>(
     updates_too: bool,
 ) -> Option<NaiveDate> {
     elements
-        .filter(|e| {
-            ["class", "id"]
-                .iter()
-                .filter_map(|a| e.value().attr(a))
-                .any(names_date)
-        })
+        .filter(names_date_element)
         .filter_map(|e| {
             let text = element_text(e);
             (text.trim().chars().count() <= MAX_DATE_ELEMENT).then_some(text)
@@ -425,8 +478,41 @@ fn first_element_date<'a>(
                     .find(|d| w.admits(*d))
             } else {
                 first_text_date(&t, w)
+                    .or_else(|| first_short_date(&t, w))
+                    .or_else(|| first_slash_date(&t, w))
             }
         })
+}
+
+/// The first `02/10/2020` date in a date element's text, read in the
+/// page's order of day and month.
+fn first_slash_date(text: &str, w: &Window) -> Option<NaiveDate> {
+    slash_dates_in_text(text, w.day_first)
+        .into_iter()
+        .find(|&(at, d)| w.admits(d) && !is_updated_label(&text[..at]))
+        .map(|(_, d)| d)
+}
+
+/// Whether the page's language writes the day before the month: all but
+/// American English (`lang="en-US"`, or a bare `en`, which American
+/// sites mostly declare).
+fn writes_day_first(doc: &Html) -> bool {
+    let root = doc.root_element().value();
+    let lang = root
+        .attr("lang")
+        .or(root.attr("xml:lang"))
+        .unwrap_or_default();
+    let lang = lang.trim().to_ascii_lowercase();
+    !(lang.is_empty() || lang == "en" || lang.starts_with("en-us") || lang.starts_with("en_us"))
+}
+
+/// The first two-digit-year date (`30.10.23`) in a date element's text
+/// that no "Updated" label precedes.
+fn first_short_date(text: &str, w: &Window) -> Option<NaiveDate> {
+    short_dates_in_text(text)
+        .into_iter()
+        .find(|&(at, d)| w.admits(d) && !is_updated_label(&text[..at]))
+        .map(|(_, d)| d)
 }
 
 fn squeeze(s: &str) -> String {
@@ -485,3 +571,31 @@ fn published_phrase(doc: &Html, w: &Window) -> Option<NaiveDate> {
         .then_some(d)
     })
 }
+
+/// Keys under which a page's own scripts (a framework's state, an
+/// analytics layer) name the publication time.
+const SCRIPT_DATE_KEYS: &str = "datePublished|publishedDate|publishDate|published_at|publishedAt|publicationDate|firstPublishedAt|firstPublished";
+
+static SCRIPT_DATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(&format!(
+        r#"["']?(?:{SCRIPT_DATE_KEYS})["']?\s*[:=]\s*["']([0-9][0-9T:.+\- Z]{{7,34}})["']"#
+    ))
+    .expect("valid regex")
+});
+
+/// The first publication time a page's inline scripts give by name, read
+/// when nothing the reader sees dates the page: single-page sites keep
+/// their metadata in a state object rather than in meta tags.
+fn script_date(doc: &Html, w: &Window) -> Option<NaiveDate> {
+    doc.select(&sel("script:not([src])"))
+        .take(MAX_SCRIPTS)
+        .find_map(|e| {
+            let code: String = e.text().collect();
+            SCRIPT_DATE
+                .captures_iter(&code)
+                .find_map(|c| w.parse(c.get(1)?.as_str()))
+        })
+}
+
+/// How many inline scripts are searched for a publication time.
+const MAX_SCRIPTS: usize = 200;
