@@ -28,6 +28,7 @@ mod api;
 pub mod live;
 mod page;
 pub mod params;
+mod slots;
 
 pub use live::LiveIndex;
 
@@ -174,11 +175,18 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Runs blocking index work off the async threads.
+/// Runs blocking index work off the async threads, at most one piece per
+/// core at a time ([`slots`]). The slot is held until the work ends, even
+/// when the request has timed out meanwhile.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the search failed"))?
+    let failed = || ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the search failed");
+    let slot = slots::acquire().await.ok_or_else(failed)?;
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    })
+    .await
+    .map_err(|_| failed())?
 }
