@@ -23,7 +23,7 @@ use tantivy::{
     Term,
 };
 
-use super::facets::{FacetCounter, FacetField, Facets};
+use super::facets::{match_capacity, FacetCounter, FacetField, Facets};
 use super::Sort;
 use crate::error::Result;
 use crate::index::Store;
@@ -485,7 +485,7 @@ impl Collector for GroupCollector {
             cluster,
             date,
             ascending: self.sort == Sort::DateAsc,
-            members: Vec::new(),
+            members: Vec::with_capacity(match_capacity(reader)),
         })
     }
 
@@ -493,8 +493,17 @@ impl Collector for GroupCollector {
         self.sort == Sort::Relevance
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<Member>>) -> tantivy::Result<Vec<Member>> {
-        Ok(fruits.into_iter().flatten().collect())
+    fn merge_fruits(&self, mut fruits: Vec<Vec<Member>>) -> tantivy::Result<Vec<Member>> {
+        // One segment (a merged index) hands its list over as it is:
+        // copying tens of thousands of members cost 7% of a search.
+        if fruits.len() == 1 {
+            return Ok(fruits.pop().unwrap_or_default());
+        }
+        let mut all = Vec::with_capacity(fruits.iter().map(Vec::len).sum());
+        for fruit in fruits {
+            all.extend(fruit);
+        }
+        Ok(all)
     }
 }
 

@@ -168,6 +168,18 @@ pub(crate) struct SegmentFacets {
 /// guess, not a measured crossover: below it the column reads are cheap.
 const POSTINGS_SHARE: f64 = 0.05;
 
+/// Most matches a segment's list is sized for before the first match:
+/// beyond it the list grows as usual.
+const MAX_RESERVED_MATCHES: u32 = 1 << 20;
+
+/// The capacity to give a list of one segment's matches up front: every
+/// document, up to [`MAX_RESERVED_MATCHES`]. Pages that are never written
+/// cost nothing, where growing by doubling copied the list several times
+/// and touched twice the memory.
+pub(crate) fn match_capacity(reader: &SegmentReader) -> usize {
+    reader.max_doc().min(MAX_RESERVED_MATCHES) as usize
+}
+
 impl Collector for FacetCounter {
     type Fruit = Facets;
     type Child = SegmentFacets;
@@ -199,7 +211,7 @@ impl Collector for FacetCounter {
         }
         Ok(SegmentFacets {
             facets,
-            matched: Vec::new(),
+            matched: Vec::with_capacity(match_capacity(segment)),
             max_doc: segment.max_doc(),
             postings_share: self.postings_share,
         })
