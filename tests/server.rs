@@ -506,3 +506,42 @@ fn an_index_rebuilt_from_scratch_in_its_place_is_picked_up_without_a_restart() {
     }
     assert_eq!(get(&f.app, "/api/search?q=onerror").json()["total_hits"], 0);
 }
+
+#[test]
+fn searches_beyond_one_per_core_all_get_answered_and_free_their_slots() {
+    // Searches wait for one of a few slots (one per core); a slot that was
+    // never given back would leave every later request waiting for the
+    // 10 s limit, so these would come back 408.
+    let f = fixture();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let uri = "/api/search?q=ransomware&facets=1";
+    let statuses = runtime.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..24 {
+            let app = f.app.clone();
+            tasks.spawn(async move {
+                let request = Request::get(uri).body(Body::empty()).unwrap();
+                let response = app.oneshot(request).await.unwrap();
+                let status = response.status();
+                let bytes = response.into_body().collect().await.unwrap().to_bytes();
+                let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                (status, body["total_hits"].as_u64())
+            });
+        }
+        tasks.join_all().await
+    });
+    assert_eq!(statuses.len(), 24);
+    let expected = get(&f.app, uri).json()["total_hits"].as_u64();
+    assert!(expected.is_some_and(|n| n > 0));
+    for (status, hits) in statuses {
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(hits, expected);
+    }
+    for _ in 0..24 {
+        assert_eq!(get(&f.app, uri).status, StatusCode::OK);
+    }
+}
