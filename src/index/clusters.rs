@@ -181,6 +181,11 @@ pub struct Clusters {
     heads: FxHashMap<u32, u32>,
     /// `chain[slot * BANDS + band]`: the previous entry in that bucket, or u32::MAX.
     chain: Vec<u32>,
+    /// `visited[slot]`: the last lookup that compared that entry, so an
+    /// entry found in several bands is compared once without a search.
+    visited: Vec<u32>,
+    /// Lookups so far (never zero once one has run).
+    lookups: u32,
 }
 
 impl std::fmt::Debug for Clusters {
@@ -239,9 +244,15 @@ impl Clusters {
         self.by_id.is_empty()
     }
 
-    fn best_match(&self, signature: &Signature) -> Option<usize> {
+    fn best_match(&mut self, signature: &Signature) -> Option<usize> {
         let mut best: Option<(f64, usize)> = None;
-        let mut seen: Vec<u32> = Vec::new();
+        self.lookups = self.lookups.wrapping_add(1);
+        if self.lookups == 0 {
+            // Wrapped: old marks could collide with the new numbers.
+            self.visited.fill(0);
+            self.lookups = 1;
+        }
+        let lookup = self.lookups;
         for band in 0..BANDS {
             let Some(&head) = self.heads.get(&band_key(signature, band)) else {
                 continue;
@@ -251,10 +262,15 @@ impl Clusters {
             while slot != u32::MAX && scanned < MAX_BUCKET_SCAN {
                 scanned += 1;
                 let entry = &self.entries[slot as usize];
-                if entry.live && !seen.contains(&slot) {
-                    seen.push(slot);
+                let mark = &mut self.visited[slot as usize];
+                if entry.live && *mark != lookup {
+                    *mark = lookup;
                     let s = similarity(signature, &entry.signature);
                     if s >= THRESHOLD && best.is_none_or(|(b, _)| s > b) {
+                        if s == 1.0 {
+                            // Nothing later can be closer.
+                            return Some(slot as usize);
+                        }
                         best = Some((s, slot as usize));
                     }
                 }
@@ -272,6 +288,7 @@ impl Clusters {
             self.chain.push(previous);
         }
         self.by_id.insert(id.clone(), slot);
+        self.visited.push(0);
         self.entries.push(Entry {
             id,
             cluster,
@@ -425,5 +442,29 @@ mod tests {
         again.forget("a");
         assert_eq!(again.assign("e", &story), first);
         assert!(decode(&c.encode()[..20]).is_none());
+    }
+
+    #[test]
+    fn full_buckets_of_copies_still_join_the_closest_cluster() {
+        // Hundreds of copies fill every band bucket of the story past the
+        // scan cap; each later copy must still find the story's cluster
+        // (every lookup compares afresh), and a distinct article must not.
+        let story = words(300, 9);
+        let mut c = Clusters::default();
+        let first = c.assign("copy0", &story.join(" "));
+        for i in 1..300u64 {
+            let mut copy = story.clone();
+            // One word in 300 changed: a copy, not always an identical one.
+            let at = (i as usize * 7) % copy.len();
+            copy[at] = format!("edit{i}");
+            assert_eq!(
+                c.assign(&format!("copy{i}"), &copy.join(" ")),
+                first,
+                "copy {i}"
+            );
+        }
+        let other = c.assign("other", &words(300, 10).join(" "));
+        assert_eq!(other, own_cluster("other"));
+        assert_eq!(c.assign("last", &story.join(" ")), first);
     }
 }
