@@ -261,7 +261,9 @@ fn relative_to(root: &Path) -> impl Fn(&Path) -> String + '_ {
 }
 
 /// Reads, parses and normalizes every file, calling `sink` once per file in
-/// walk order. Parsing runs on all cores in batches.
+/// walk order. Parsing runs on all cores in batches, and the next batch is
+/// parsed while `sink` takes the current one: the sink (indexing, near-
+/// duplicate lookups) is serial, and the parsers would otherwise wait for it.
 pub fn extract_files(
     files: &[SourceFile],
     options: &IngestOptions,
@@ -270,18 +272,27 @@ pub fn extract_files(
 ) -> Result<()> {
     let pool = parser_pool()?;
     let sidecars = sidecar::Sidecars::load(files, options.meta.as_deref(), options.max_file_size)?;
-    for batch in files.chunks(BATCH) {
-        let reports: Vec<FileReport> = pool.install(|| {
+    let parse = |batch: &[SourceFile]| -> Vec<FileReport> {
+        pool.install(|| {
             batch
                 .par_iter()
                 .map(|f| read_with(f, options, taxonomy, &sidecars))
                 .collect()
+        })
+    };
+    let mut batches = files.chunks(BATCH);
+    let mut ready = batches.next().map(parse).unwrap_or_default();
+    for batch in batches {
+        let (next, sunk) = std::thread::scope(|scope| {
+            let parsing = scope.spawn(|| parse(batch));
+            let sunk = ready.into_iter().try_for_each(&mut sink);
+            (parsing.join(), sunk)
         });
-        for report in reports {
-            sink(report)?;
-        }
+        sunk?;
+        // A parser panic is a bug; it surfaces as it did before the overlap.
+        ready = next.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     }
-    Ok(())
+    ready.into_iter().try_for_each(&mut sink)
 }
 
 /// Worker threads with a generous stack: third-party parsers may recurse.
