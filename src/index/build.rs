@@ -9,7 +9,7 @@ use serde::Serialize;
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
-use super::clusters::Clusters;
+use super::clusters::{self, Clusters};
 use super::health::{self, Found};
 use super::manifest::{
     is_under, read_header, read_meta, root_key, stamp, write_meta, FileEntry, IndexMeta, META_FILE,
@@ -242,103 +242,109 @@ fn write_loop(
             .as_ref()
             .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
     };
-    let outcome = ingest::extract_files(&to_read, &options.ingest, taxonomy, |report| {
-        if stop_requested() {
-            return Err(Error::Interrupted);
-        }
-        let key = to_read[next].key.as_str();
-        let (size, mtime) = stamps[next];
-        next += 1;
-        on_file(&report, to_read.len());
-        summary.skipped_items += report.item_problems.len();
-        summary.warnings += report.warnings.len()
-            + report
-                .documents
-                .iter()
-                .map(|d| d.warnings.len())
-                .sum::<usize>();
-        if report.unchanged {
-            if let Some(entry) = meta.files.get_mut(key) {
-                entry.size = size;
-                entry.mtime = mtime;
-                count_unchanged(entry, &mut summary);
+    let outcome = ingest::extract_files_with(
+        &to_read,
+        &options.ingest,
+        taxonomy,
+        signatures,
+        |report, signatures| {
+            if stop_requested() {
+                return Err(Error::Interrupted);
             }
-            return Ok(());
-        }
-        if report.skipped.is_some() {
-            summary.skipped_files += 1;
-        }
-        let old_ids: Vec<String> = meta
-            .files
-            .get(key)
-            .map(|e| e.ids.clone())
-            .unwrap_or_default();
-        // A file skipped before had no documents: its first ones are added.
-        let existed = !old_ids.is_empty();
-        let new_ids: Vec<String> = report.documents.iter().map(|d| d.id.clone()).collect();
-        let new_set: HashSet<&String> = new_ids.iter().collect();
-        for old in old_ids.iter().filter(|id| !new_set.contains(id)) {
-            if owners.release(old, key) {
-                writer.delete_term(Term::from_field_text(store.fields.id, old));
-                clusters.forget(old);
-                summary.removed += 1;
+            let key = to_read[next].key.as_str();
+            let (size, mtime) = stamps[next];
+            next += 1;
+            on_file(&report, to_read.len());
+            summary.skipped_items += report.item_problems.len();
+            summary.warnings += report.warnings.len()
+                + report
+                    .documents
+                    .iter()
+                    .map(|d| d.warnings.len())
+                    .sum::<usize>();
+            if report.unchanged {
+                if let Some(entry) = meta.files.get_mut(key) {
+                    entry.size = size;
+                    entry.mtime = mtime;
+                    count_unchanged(entry, &mut summary);
+                }
+                return Ok(());
             }
-        }
-        let mut n = 0usize;
-        let mut same_article = false;
-        for document in &report.documents {
-            // Another file already holds this URL: one article, one
-            // document (the first file's).
-            if owners.held_elsewhere(&document.id, key) && !old_ids.contains(&document.id) {
-                same_article = true;
-                continue;
+            if report.skipped.is_some() {
+                summary.skipped_files += 1;
             }
-            let first_time = starts_empty && added_ids.insert(document.id.clone());
-            if !first_time {
-                writer.delete_term(Term::from_field_text(store.fields.id, &document.id));
+            let old_ids: Vec<String> = meta
+                .files
+                .get(key)
+                .map(|e| e.ids.clone())
+                .unwrap_or_default();
+            // A file skipped before had no documents: its first ones are added.
+            let existed = !old_ids.is_empty();
+            let new_ids: Vec<String> = report.documents.iter().map(|d| d.id.clone()).collect();
+            let new_set: HashSet<&String> = new_ids.iter().collect();
+            for old in old_ids.iter().filter(|id| !new_set.contains(id)) {
+                if owners.release(old, key) {
+                    writer.delete_term(Term::from_field_text(store.fields.id, old));
+                    clusters.forget(old);
+                    summary.removed += 1;
+                }
             }
-            let mut doc = to_tantivy(&store.fields, document);
-            doc.add_u64(
-                store.fields.cluster,
-                clusters.assign(&document.id, &document.body),
-            );
-            writer.add_document(doc)?;
-            n += 1;
-        }
-        owners.claim(key, &new_ids);
-        summary.same_article_files += usize::from(same_article);
-        summary.indexed += n;
-        if existed {
-            summary.updated += n;
-        } else {
-            summary.added += n;
-        }
-        // Skipped files are remembered too, so an unchanged one is not read
-        // again on every run, yet still counted, and read once the option
-        // that skipped it changes.
-        let entry = FileEntry {
-            size,
-            mtime,
-            hash: report.hash.clone().unwrap_or_default(),
-            ids: new_ids,
-            skipped: report.skipped.clone(),
-            max_file_size: options.ingest.max_file_size,
-            date_from_mtime: options.ingest.date_from_mtime,
-            mtime_sensitive: report
-                .documents
-                .iter()
-                .any(|d| d.date.is_none() || d.date_source == Some(DateSource::Mtime)),
-        };
-        meta.files.insert(key.to_string(), entry);
-        since_commit += n.max(1);
-        if !hold_commits && since_commit >= options.commit_every {
-            writer.commit()?;
-            write_meta(dir, &meta)?;
-            clusters.save_for(dir, &meta)?;
-            since_commit = 0;
-        }
-        Ok(())
-    });
+            let mut n = 0usize;
+            let mut same_article = false;
+            for (document, signature) in report.documents.iter().zip(signatures) {
+                // Another file already holds this URL: one article, one
+                // document (the first file's).
+                if owners.held_elsewhere(&document.id, key) && !old_ids.contains(&document.id) {
+                    same_article = true;
+                    continue;
+                }
+                let first_time = starts_empty && added_ids.insert(document.id.clone());
+                if !first_time {
+                    writer.delete_term(Term::from_field_text(store.fields.id, &document.id));
+                }
+                let mut doc = to_tantivy(&store.fields, document);
+                doc.add_u64(
+                    store.fields.cluster,
+                    clusters.assign_signature(&document.id, signature),
+                );
+                writer.add_document(doc)?;
+                n += 1;
+            }
+            owners.claim(key, &new_ids);
+            summary.same_article_files += usize::from(same_article);
+            summary.indexed += n;
+            if existed {
+                summary.updated += n;
+            } else {
+                summary.added += n;
+            }
+            // Skipped files are remembered too, so an unchanged one is not read
+            // again on every run, yet still counted, and read once the option
+            // that skipped it changes.
+            let entry = FileEntry {
+                size,
+                mtime,
+                hash: report.hash.clone().unwrap_or_default(),
+                ids: new_ids,
+                skipped: report.skipped.clone(),
+                max_file_size: options.ingest.max_file_size,
+                date_from_mtime: options.ingest.date_from_mtime,
+                mtime_sensitive: report
+                    .documents
+                    .iter()
+                    .any(|d| d.date.is_none() || d.date_source == Some(DateSource::Mtime)),
+            };
+            meta.files.insert(key.to_string(), entry);
+            since_commit += n.max(1);
+            if !hold_commits && since_commit >= options.commit_every {
+                writer.commit()?;
+                write_meta(dir, &meta)?;
+                clusters.save_for(dir, &meta)?;
+                since_commit = 0;
+            }
+            Ok(())
+        },
+    );
     match outcome {
         Ok(()) => {}
         Err(Error::Interrupted) => summary.interrupted = true,
@@ -548,6 +554,16 @@ fn remove_vanished(
         }
     }
     removed
+}
+
+/// Each document's near-duplicate signature: computed on the parser
+/// threads, since the loop that assigns clusters is serial.
+fn signatures(report: &FileReport) -> Vec<Option<clusters::Signature>> {
+    report
+        .documents
+        .iter()
+        .map(|d| clusters::signature(&d.body))
+        .collect()
 }
 
 fn to_tantivy(f: &Fields, d: &Document) -> TantivyDocument {

@@ -202,8 +202,14 @@ impl Clusters {
     /// for the articles that come after. An id seen before replaces its
     /// earlier entry.
     pub fn assign(&mut self, id: &str, body: &str) -> u64 {
+        self.assign_signature(id, signature(body))
+    }
+
+    /// [`Clusters::assign`] given the body's [`signature`], computed
+    /// beforehand (the index build computes it on the parser threads).
+    pub fn assign_signature(&mut self, id: &str, signature: Option<Signature>) -> u64 {
         self.forget(id);
-        let Some(signature) = signature(body) else {
+        let Some(signature) = signature else {
             return own_cluster(id);
         };
         let cluster = self

@@ -270,13 +270,31 @@ pub fn extract_files(
     taxonomy: &Taxonomy,
     mut sink: impl FnMut(FileReport) -> Result<()>,
 ) -> Result<()> {
+    extract_files_with(files, options, taxonomy, |_| (), |report, ()| sink(report))
+}
+
+/// [`extract_files`] with a step of the caller's run on the parser threads
+/// right after each file is read; its result reaches `sink` with the
+/// report. Work that needs only the one file (a near-duplicate signature)
+/// then runs on all cores instead of in the serial sink.
+pub fn extract_files_with<T: Send>(
+    files: &[SourceFile],
+    options: &IngestOptions,
+    taxonomy: &Taxonomy,
+    prepare: impl Fn(&FileReport) -> T + Sync,
+    mut sink: impl FnMut(FileReport, T) -> Result<()>,
+) -> Result<()> {
     let pool = parser_pool()?;
     let sidecars = sidecar::Sidecars::load(files, options.meta.as_deref(), options.max_file_size)?;
-    let parse = |batch: &[SourceFile]| -> Vec<FileReport> {
+    let parse = |batch: &[SourceFile]| -> Vec<(FileReport, T)> {
         pool.install(|| {
             batch
                 .par_iter()
-                .map(|f| read_with(f, options, taxonomy, &sidecars))
+                .map(|f| {
+                    let report = read_with(f, options, taxonomy, &sidecars);
+                    let prepared = prepare(&report);
+                    (report, prepared)
+                })
                 .collect()
         })
     };
@@ -285,14 +303,14 @@ pub fn extract_files(
     for batch in batches {
         let (next, sunk) = std::thread::scope(|scope| {
             let parsing = scope.spawn(|| parse(batch));
-            let sunk = ready.into_iter().try_for_each(&mut sink);
+            let sunk = ready.into_iter().try_for_each(|(r, t)| sink(r, t));
             (parsing.join(), sunk)
         });
         sunk?;
         // A parser panic is a bug; it surfaces as it did before the overlap.
         ready = next.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     }
-    ready.into_iter().try_for_each(&mut sink)
+    ready.into_iter().try_for_each(|(r, t)| sink(r, t))
 }
 
 /// Worker threads with a generous stack: third-party parsers may recurse.
