@@ -4,7 +4,11 @@
 # the index into one segment); `peer.sh query IDX` prints
 # in-process latencies (Qn<TAB>median_ms<TAB>p95_ms<TAB>note, COUNT lines), then
 # whole-process facet searches timed the way the harness times tantivy-cli's
-# `search --agg` (Q7proc: 3 untimed + 10 timed runs, p95 = max).
+# `search --agg` (Q7proc: 3 untimed + 10 timed runs, p95 = max). The features
+# beyond plain search are timed too, as extra rows, so a regression in them
+# shows in every run: Q1-collapse … Q8-collapse (the same questions grouped
+# into stories, as the CLI does by default) and Qtl-… (timelines and
+# co-mention counts; median of 20 runs, given as both columns).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/target/release/cpsearch"
@@ -13,6 +17,10 @@ case "$1" in
   index-merged) rm -rf "$3"; exec "$bin" index "$2/files" --index "$3" --quiet --merge ;;
   query)
     "$root/target/release/examples/query_latency" "$2"
+    "$root/target/release/examples/query_latency" "$2" --collapse |
+      awk -F'\t' -v OFS='\t' '$1 ~ /^Q[0-9]$/ { $1 = $1 "-collapse"; $4 = $4 " (collapsed into stories)"; print }'
+    "$root/target/release/examples/timeline_cost" "$2" |
+      awk -F'\t' -v OFS='\t' '{ print "Qtl-" NR, $3, $3, "in process: " $2 " for " $1 " (" $4 " matches)" }'
     python3 - "$bin" "$2" <<'PY'
 import subprocess, sys, time
 exe, idx = sys.argv[1], sys.argv[2]
