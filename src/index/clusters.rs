@@ -178,8 +178,13 @@ struct Entry {
 pub struct Clusters {
     entries: Vec<Entry>,
     by_id: FxHashMap<String, u32>,
-    /// Band key → the newest entry in that bucket; `chain` links to older ones.
-    heads: FxHashMap<u32, u32>,
+    /// Bucket (a band key's low bits) → the newest entry in it, or
+    /// u32::MAX; `chain` links to older ones. A flat table rather than a
+    /// map of band keys: a map held 21 keys per article (about 300 bytes
+    /// each at 100k, more at a million); here keys that share their low
+    /// bits share a bucket, which only adds candidates, each confirmed by
+    /// its similarity. Kept at two or fewer band entries per bucket.
+    heads: Vec<u32>,
     /// `chain[slot * BANDS + band]`: the previous entry in that bucket, or u32::MAX.
     chain: Vec<u32>,
     /// `visited[slot]`: the last lookup that compared that entry, so an
@@ -260,11 +265,11 @@ impl Clusters {
             self.lookups = 1;
         }
         let lookup = self.lookups;
+        if self.heads.is_empty() {
+            return None;
+        }
         for band in 0..BANDS {
-            let Some(&head) = self.heads.get(&band_key(signature, band)) else {
-                continue;
-            };
-            let mut slot = head;
+            let mut slot = self.heads[self.bucket(band_key(signature, band))];
             let mut scanned = 0;
             while slot != u32::MAX && scanned < MAX_BUCKET_SCAN {
                 scanned += 1;
@@ -289,10 +294,13 @@ impl Clusters {
 
     fn insert(&mut self, id: String, cluster: u64, signature: Signature) {
         let slot = self.entries.len() as u32;
+        if (self.entries.len() + 1) * BANDS > self.heads.len() * 2 {
+            self.grow_buckets();
+        }
         for band in 0..BANDS {
-            let key = band_key(&signature, band);
-            let previous = self.heads.insert(key, slot).unwrap_or(u32::MAX);
-            self.chain.push(previous);
+            let bucket = self.bucket(band_key(&signature, band));
+            self.chain.push(self.heads[bucket]);
+            self.heads[bucket] = slot;
         }
         self.by_id.insert(id.clone(), slot);
         self.visited.push(0);
@@ -302,6 +310,24 @@ impl Clusters {
             signature,
             live: true,
         });
+    }
+
+    fn bucket(&self, key: u32) -> usize {
+        key as usize & (self.heads.len() - 1)
+    }
+
+    /// Doubles the bucket table (at least 2^16 buckets) and relinks every
+    /// entry, oldest first, so each chain still runs newest to oldest.
+    fn grow_buckets(&mut self) {
+        let len = (self.heads.len() * 2).max(1 << 16);
+        self.heads = vec![u32::MAX; len];
+        for slot in 0..self.entries.len() {
+            for band in 0..BANDS {
+                let bucket = self.bucket(band_key(&self.entries[slot].signature, band));
+                self.chain[slot * BANDS + band] = self.heads[bucket];
+                self.heads[bucket] = slot as u32;
+            }
+        }
     }
 
     /// Reads the state kept beside the index; empty when there is none.
@@ -464,6 +490,24 @@ mod tests {
         again.forget("a");
         assert_eq!(again.assign("e", &story), first);
         assert!(decode(&encode(&c)[..20]).is_none());
+    }
+
+    #[test]
+    fn copies_of_early_articles_are_found_after_the_buckets_grow() {
+        // Enough articles to double the bucket table twice: entries linked
+        // before a growth must still be reachable after it.
+        let mut c = Clusters::default();
+        let n = 4 * (1 << 16) / BANDS as u64 + 1;
+        let firsts: Vec<u64> = (0..n)
+            .map(|i| c.assign(&format!("a{i}"), &words(80, 1000 + i).join(" ")))
+            .collect();
+        for i in [0, 1, n / 2, n - 1] {
+            let copy = format!("Reposted. {}", words(80, 1000 + i).join(" "));
+            assert_eq!(c.assign(&format!("copy{i}"), &copy), firsts[i as usize]);
+        }
+        let mut again = decode(&encode(&c)).expect("decodes");
+        let copy = format!("Again. {}", words(80, 1000).join(" "));
+        assert_eq!(again.assign("late", &copy), firsts[0]);
     }
 
     #[test]
