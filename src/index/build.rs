@@ -233,10 +233,10 @@ fn write_loop(
     // A run with nothing to read or delete leaves the clusters as they are:
     // at a million articles their state takes seconds to load and save.
     let touches_clusters = full || !to_read.is_empty() || summary.removed > 0;
-    let mut clusters = if full || !touches_clusters {
-        Clusters::default()
-    } else {
+    let mut clusters = if touches_clusters && !full {
         Clusters::load(dir)?
+    } else {
+        Clusters::default()
     };
 
     let mut since_commit = 0usize;

@@ -165,7 +165,7 @@ fn temporary_path(path: &Path) -> PathBuf {
     PathBuf::from(tmp)
 }
 
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = temporary_path(path);
     std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
