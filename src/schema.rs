@@ -18,7 +18,14 @@ use tantivy::schema::{
 /// 4: ids of articles without a URL are the file's key, the root's
 /// canonical path joined with its path.
 /// 5: a cluster id per document (near-duplicates), a fast field.
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: pairs of frequent body words, for phrases (see `analyzer::pairs`).
+/// Changing `data/frequent_words.txt` changes that field: bump the version
+/// and [`FREQUENT_WORDS_DIGEST`] together.
+pub const SCHEMA_VERSION: u32 = 6;
+
+/// The digest of the frequent-word list the current version indexes pairs
+/// of (`analyzer::pairs::list_digest`).
+pub const FREQUENT_WORDS_DIGEST: u64 = 14_837_684_457_757_760_175;
 
 /// The analyzer for title and body (see [`crate::analyzer`]).
 pub const TEXT_ANALYZER: &str = crate::analyzer::NAME;
@@ -33,6 +40,8 @@ pub mod names {
     pub const TITLE: &str = "title";
     /// Body text.
     pub const BODY: &str = "body";
+    /// Adjacent pairs of frequent body words (not stored).
+    pub const PAIRS: &str = "pairs";
     /// Agency names.
     pub const AGENCY: &str = "agency";
     /// Topic names.
@@ -66,6 +75,9 @@ pub struct Fields {
     pub title: Field,
     /// Body (stemmed text).
     pub body: Field,
+    /// Pairs of adjacent frequent stems of the body, with frequencies and
+    /// no positions: a two-word phrase of frequent words is one term here.
+    pub pairs: Field,
     /// Publication date (fast).
     pub date: Field,
     /// Where the date came from.
@@ -111,6 +123,14 @@ pub fn build() -> (Schema, Fields) {
         format: sb.add_text_field("format", STRING | STORED),
         title: sb.add_text_field(names::TITLE, text.clone()),
         body: sb.add_text_field(names::BODY, text),
+        pairs: sb.add_text_field(
+            names::PAIRS,
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(crate::analyzer::PAIRS_NAME)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         date: sb.add_date_field(
             names::DATE,
             DateOptions::from(INDEXED)
@@ -143,6 +163,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         format: f("format")?,
         title: f(names::TITLE)?,
         body: f(names::BODY)?,
+        pairs: f(names::PAIRS)?,
         date: f(names::DATE)?,
         date_source: f("date_source")?,
         year: f(names::YEAR)?,
@@ -187,4 +208,17 @@ pub fn day_value(day: chrono::NaiveDate) -> tantivy::DateTime {
 pub fn seconds_value(secs: i64) -> tantivy::DateTime {
     const LIMIT: i64 = i64::MAX / 1_000_000_000;
     tantivy::DateTime::from_timestamp_secs(secs.clamp(-LIMIT, LIMIT))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_frequent_word_list_changes_only_with_the_schema_version() {
+        assert_eq!(
+            crate::analyzer::pairs::list_digest(),
+            super::FREQUENT_WORDS_DIGEST,
+            "data/frequent_words.txt changed: bump SCHEMA_VERSION (old indexes hold \
+             other pairs) and set FREQUENT_WORDS_DIGEST to the new digest"
+        );
+    }
 }

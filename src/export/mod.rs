@@ -251,6 +251,12 @@ pub fn export_fields(schema: &Schema) -> Result<Vec<ExportField>> {
     let mut out = Vec::new();
     for (_, entry) in schema.fields() {
         let name = entry.name();
+        // A field neither stored nor fast holds nothing to send: it is an
+        // access path of this index (the word pairs for phrases), which the
+        // other engine builds its own way.
+        if !entry.is_stored() && !entry.is_fast() {
+            continue;
+        }
         let kind = match entry.field_type() {
             FieldType::Str(options) => match options.get_indexing_options() {
                 None => FieldKind::StoredOnly,
@@ -635,6 +641,7 @@ mod tests {
         assert_eq!(kind(names::DATE), Some(FieldKind::Date));
         assert_eq!(kind("url"), Some(FieldKind::StoredOnly));
         assert_eq!(kind(BODY_STEM), Some(FieldKind::Words));
-        assert_eq!(fields.len(), schema.fields().count() + 3);
+        assert_eq!(kind(names::PAIRS), None);
+        assert_eq!(fields.len(), schema.fields().count() - 1 + 3);
     }
 }

@@ -583,13 +583,15 @@ fn signatures(report: &FileReport) -> Vec<Option<clusters::Signature>> {
 fn to_tantivy(f: &Fields, d: &Document) -> TantivyDocument {
     // Sized up front: a document waits in tantivy's queue (up to 10,000 of
     // them), and growing by doubling would leave up to half of each unused.
-    let mut doc = TantivyDocument::with_capacity(d.title.len() + d.body.len() + 1024);
+    // The body goes in twice: stored and indexed, and as the pairs field.
+    let mut doc = TantivyDocument::with_capacity(d.title.len() + 2 * d.body.len() + 1024);
     doc.add_text(f.id, &d.id);
     doc.add_text(f.path, &d.path);
     doc.add_u64(f.item, d.item as u64);
     doc.add_text(f.format, d.format.as_str());
     doc.add_text(f.title, &d.title);
     doc.add_text(f.body, &d.body);
+    doc.add_text(f.pairs, &d.body);
     if let Some(date) = d.date {
         doc.add_date(f.date, crate::schema::day_value(date));
         doc.add_u64(

@@ -28,6 +28,7 @@ pub mod disjunctive;
 mod facets;
 pub mod fuzzy;
 pub mod lookup;
+mod phrases;
 pub mod related;
 pub mod snippet;
 pub mod state;
@@ -794,9 +795,9 @@ pub fn prepare(
             if !request.any {
                 parser.set_conjunction_by_default();
             }
-            let build = |ast: UserInputAst| {
+            let mut build = |ast: UserInputAst| {
                 parser
-                    .build_query_from_user_input_ast(ast)
+                    .build_query_from_user_input_ast(phrases::with_pair_lookups(ast, &mut analyzer))
                     .map(flatten)
                     .map_err(|e| Error::Query(plain_parser_error(&e)))
             };

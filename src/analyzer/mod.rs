@@ -21,8 +21,13 @@ use tantivy::tokenizer::{
     TokenStream, Tokenizer,
 };
 
+pub mod pairs;
+
 /// The name the analyzer is registered under in every index.
 pub const NAME: &str = "cpsearch_en";
+
+/// The name of the word-pair analyzer (see [`pairs`]).
+pub const PAIRS_NAME: &str = "cpsearch_pairs";
 
 /// Tokens longer than this (in bytes) are dropped, as tantivy's default does.
 const MAX_TOKEN_LEN: usize = 40;
@@ -128,10 +133,22 @@ pub fn unstemmed() -> TextAnalyzer {
         .build()
 }
 
-/// Registers the analyzer on an index, which must happen on every open:
-/// tantivy stores only the analyzer's name.
+/// The analyzer of the `pairs` field: the English stems, paired (it stems
+/// by itself, see [`pairs::FrequentPairs`]).
+pub fn pairs() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(pairs::FrequentPairs)
+        .build()
+}
+
+/// Registers the analyzers on an index, which must happen on every open:
+/// tantivy stores only their names.
 pub fn register(index: &tantivy::Index) {
     index.tokenizers().register(NAME, english());
+    index.tokenizers().register(PAIRS_NAME, pairs());
 }
 
 /// English Snowball stemming with a per-analyzer memo of word → stem.
