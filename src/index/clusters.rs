@@ -22,6 +22,10 @@
 //! The signature is one-permutation MinHash (one hash per shingle, the
 //! minimum kept per slot, empty slots filled from the next slot), so it
 //! costs one pass over the words instead of one hash per slot per shingle.
+//! The state keeps only the low 16 bits of each slot's minimum (128 bytes
+//! an article instead of 256: 128 MB at a million articles): two different
+//! minima then agree by chance once in 65,536 slots, which moves an
+//! estimate of 32 agreeing slots out of 64 by far less than one slot.
 
 use std::collections::HashSet;
 use std::hash::Hasher;
@@ -52,10 +56,20 @@ const ROWS: usize = 3;
 /// Candidates compared per band bucket at most: a bucket only grows large
 /// when many articles share boilerplate, and then the newest are enough.
 const MAX_BUCKET_SCAN: usize = 64;
-const MAGIC: &[u8; 8] = b"CPSCLU01";
+/// The state file's format: 02 keeps 16-bit slots; 01 (32-bit slots) is
+/// still read, its slots cut to the same 16 bits.
+const MAGIC: &[u8; 8] = b"CPSCLU02";
+const MAGIC_32_BIT_SLOTS: &[u8; 8] = b"CPSCLU01";
 
 /// A MinHash signature.
 pub type Signature = [u32; SLOTS];
+
+/// A signature as the state keeps it: the low 16 bits of each slot.
+type Kept = [u16; SLOTS];
+
+fn kept(signature: &Signature) -> Kept {
+    signature.map(|v| v as u16)
+}
 
 /// The cluster id of an article that stands alone: derived from its id, so
 /// it is the same in every run.
@@ -151,16 +165,16 @@ fn densify(slots: &mut Signature, filled: u64) {
 
 /// The share of slots on which two signatures agree: an estimate of the
 /// Jaccard similarity of their shingle sets.
-pub fn similarity(a: &Signature, b: &Signature) -> f64 {
+pub fn similarity<T: PartialEq>(a: &[T; SLOTS], b: &[T; SLOTS]) -> f64 {
     let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
     same as f64 / SLOTS as f64
 }
 
-fn band_key(sig: &Signature, band: usize) -> u32 {
+fn band_key(sig: &Kept, band: usize) -> u32 {
     let mut h = FxHasher::default();
     h.write_usize(band);
     for v in &sig[band * ROWS..(band + 1) * ROWS] {
-        h.write_u32(*v);
+        h.write_u16(*v);
     }
     mix(h.finish()) as u32
 }
@@ -169,7 +183,7 @@ fn band_key(sig: &Signature, band: usize) -> u32 {
 /// would cost about 80 bytes per article (80 MB at a million).
 struct Entry {
     cluster: u64,
-    signature: Signature,
+    signature: Kept,
     live: bool,
 }
 
@@ -218,6 +232,7 @@ impl Clusters {
         let Some(signature) = signature else {
             return own_cluster(id);
         };
+        let signature = kept(&signature);
         let cluster = self
             .best_match(&signature)
             .map_or_else(|| own_cluster(id), |slot| self.entries[slot].cluster);
@@ -257,7 +272,7 @@ impl Clusters {
         self.by_id.is_empty()
     }
 
-    fn best_match(&mut self, signature: &Signature) -> Option<usize> {
+    fn best_match(&mut self, signature: &Kept) -> Option<usize> {
         let mut best: Option<(f64, usize)> = None;
         self.lookups = self.lookups.wrapping_add(1);
         if self.lookups == 0 {
@@ -293,7 +308,7 @@ impl Clusters {
         best.map(|(_, slot)| slot)
     }
 
-    fn insert(&mut self, id: String, cluster: u64, signature: Signature) {
+    fn insert(&mut self, id: String, cluster: u64, signature: Kept) {
         let slot = self.entries.len() as u32;
         if (self.entries.len() + 1) * BANDS > self.heads.len() * 2 {
             self.grow_buckets();
@@ -380,7 +395,7 @@ impl Clusters {
         live.sort_unstable();
         out.write_all(MAGIC)?;
         out.write_all(&(live.len() as u64).to_le_bytes())?;
-        let mut record = Vec::with_capacity(SLOTS * 4 + 80);
+        let mut record = Vec::with_capacity(SLOTS * 2 + 80);
         for (slot, id) in live {
             let e = &self.entries[slot as usize];
             record.clear();
@@ -404,18 +419,22 @@ fn decode(bytes: &[u8]) -> Option<Clusters> {
         at += n;
         Some(piece)
     };
-    if take(MAGIC.len())? != MAGIC {
-        return None;
-    }
+    let slot_bytes = match take(MAGIC.len())? {
+        m if m == MAGIC => 2,
+        m if m == MAGIC_32_BIT_SLOTS => 4,
+        _ => return None,
+    };
     let count = u64::from_le_bytes(take(8)?.try_into().ok()?);
     let mut clusters = Clusters::default();
     for _ in 0..count {
         let cluster = u64::from_le_bytes(take(8)?.try_into().ok()?);
         let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
         let id = std::str::from_utf8(take(len)?).ok()?.to_string();
-        let mut signature = [0u32; SLOTS];
+        let mut signature: Kept = [0; SLOTS];
         for v in signature.iter_mut() {
-            *v = u32::from_le_bytes(take(4)?.try_into().ok()?);
+            // Little-endian: the low 16 bits come first in either width.
+            let slot = take(slot_bytes)?;
+            *v = u16::from_le_bytes([slot[0], slot[1]]);
         }
         clusters.forget(&id);
         clusters.insert(id, cluster, signature);
@@ -491,6 +510,38 @@ mod tests {
         again.forget("a");
         assert_eq!(again.assign("e", &story), first);
         assert!(decode(&encode(&c)[..20]).is_none());
+    }
+
+    /// The 01 format, as the previous version wrote it: full 32-bit slots.
+    fn encode_32_bit(entries: &[(&str, u64, Signature)]) -> Vec<u8> {
+        let mut out = MAGIC_32_BIT_SLOTS.to_vec();
+        out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+        for (id, cluster, signature) in entries {
+            out.extend_from_slice(&cluster.to_le_bytes());
+            out.extend_from_slice(&(id.len() as u32).to_le_bytes());
+            out.extend_from_slice(id.as_bytes());
+            for v in signature {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn state_written_with_32_bit_slots_still_reads() {
+        let story = words(300, 11).join(" ");
+        let sig = signature(&story).expect("long enough");
+        let other = signature(&words(300, 12).join(" ")).expect("long enough");
+        let old = encode_32_bit(&[("a", 17, sig), ("b", 29, other)]);
+        let mut c = decode(&old).expect("the old format decodes");
+        assert_eq!(c.len(), 2);
+        let repost = format!("Reposted. {story}");
+        assert_eq!(c.assign("c", &repost), 17);
+        // Saved again, it is in the new, smaller format.
+        let new = encode(&c);
+        assert_eq!(&new[..8], MAGIC);
+        assert!(new.len() < old.len() + 8 + 4 + 1 + SLOTS * 2);
+        assert_eq!(decode(&new).expect("decodes").assign("d", &story), 17);
     }
 
     #[test]
