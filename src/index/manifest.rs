@@ -17,6 +17,7 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::ingest::ContentHash;
 use crate::schema::SCHEMA_VERSION;
 
 /// The small metadata file every search reads (`cpsearch.json`).
@@ -49,7 +50,7 @@ pub struct FileEntry {
     /// Modification time, nanoseconds since the epoch.
     pub mtime: i128,
     /// blake3 of the content.
-    pub hash: String,
+    pub hash: ContentHash,
     /// Ids of the documents read from it.
     pub ids: Vec<String>,
     /// Why the whole file was skipped, if it was: a skipped file is

@@ -9,6 +9,7 @@
 //! is possible), and a panic inside a format reader is caught and reported
 //! as a skipped file.
 
+mod content_hash;
 pub mod csv;
 pub mod feed;
 pub mod fields;
@@ -22,6 +23,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+
+pub use content_hash::ContentHash;
 
 use crate::document::{Document, Format, RawArticle};
 use crate::error::{Error, Result};
@@ -77,7 +80,7 @@ pub struct SourceFile {
     pub key: String,
     /// Content hash from an earlier run: a file whose bytes still hash to it
     /// is reported unchanged instead of being parsed again.
-    pub known_hash: Option<String>,
+    pub known_hash: Option<ContentHash>,
 }
 
 /// A problem with one item of a file, or with a whole file.
@@ -122,7 +125,7 @@ pub struct FileReport {
     /// Warnings about the whole file (encoding and such).
     pub warnings: Vec<String>,
     /// Hash of the file's bytes, when they were read.
-    pub hash: Option<String>,
+    pub hash: Option<ContentHash>,
     /// The bytes still match [`SourceFile::known_hash`]; nothing was parsed.
     pub unchanged: bool,
 }
@@ -365,8 +368,8 @@ fn read_file_inner(
         Ok(b) => b,
         Err(reason) => return FileReport::skipped(&file.rel, reason),
     };
-    let hash = blake3::hash(&bytes).to_hex().to_string();
-    if file.known_hash.as_deref() == Some(hash.as_str()) {
+    let hash = ContentHash::of(&bytes);
+    if file.known_hash == Some(hash) {
         return FileReport {
             rel: file.rel.clone(),
             documents: Vec::new(),
