@@ -219,16 +219,14 @@ fn write_loop(
     }
 
     let mut owners = UrlOwners::from_manifest(&meta.files);
-    let keys: Vec<String> = walk.files.iter().map(|f| f.key.clone()).collect();
     summary.removed += remove_vanished(
         &mut writer,
         &store.fields,
         &mut meta,
         &mut owners,
         paths,
-        &keys,
+        &walk.files,
     );
-    drop(keys);
     let (to_read, stamps) = plan_reads(walk.files, &meta, &options.ingest, &mut summary);
     // A run with nothing to read or delete leaves the clusters as they are:
     // at a million articles their state takes seconds to load and save.
@@ -329,7 +327,7 @@ fn write_loop(
             let entry = FileEntry {
                 size,
                 mtime,
-                hash: report.hash.clone().unwrap_or_default(),
+                hash: report.hash.unwrap_or_default(),
                 ids: new_ids,
                 skipped: report.skipped.clone(),
                 max_file_size: options.ingest.max_file_size,
@@ -413,7 +411,7 @@ fn plan_reads(
             (false, change) => {
                 // Unchanged bytes need not be parsed again, unless an
                 // option would now give a different result.
-                let known_hash = change.is_none().then(|| entry.hash.clone());
+                let known_hash = change.is_none().then_some(entry.hash);
                 to_read.push(SourceFile { known_hash, ..file });
                 stamps.push((size, mtime));
             }
@@ -538,14 +536,19 @@ fn remove_vanished(
     meta: &mut IndexMeta,
     owners: &mut UrlOwners,
     paths: &[PathBuf],
-    found: &[String],
+    found: &[SourceFile],
 ) -> usize {
-    let found: HashSet<&String> = found.iter().collect();
+    // A first build has nothing to remove; at a million files the set of
+    // their keys alone is tens of MB.
+    if meta.files.is_empty() {
+        return 0;
+    }
+    let found: HashSet<&str> = found.iter().map(|f| f.key.as_str()).collect();
     let roots: Vec<String> = paths.iter().filter_map(|p| root_key(p)).collect();
     let vanished: Vec<String> = meta
         .files
         .keys()
-        .filter(|k| !found.contains(k))
+        .filter(|k| !found.contains(k.as_str()))
         .filter(|k| roots.iter().any(|r| is_under(k, r)))
         .cloned()
         .collect();
