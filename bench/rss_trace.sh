@@ -4,7 +4,10 @@
 # per sample: seconds since start, RSS, anonymous RSS (heap: maps, buffers,
 # documents) and file-backed RSS (index files mapped while merging or
 # searching), all in MB. The peak of each column is printed at the end.
-# `/usr/bin/time`'s "maximum resident set size" is the peak of the RSS column.
+# The RSS column samples the figure whose maximum `/usr/bin/time` reports,
+# so its sampled peak can fall a little short of that. Give the program
+# itself, not `/usr/bin/time PROGRAM`: the trace follows the process it
+# starts, and would sample time's own few MB.
 #
 #   bash bench/rss_trace.sh target/release/cpsearch index c1m/files --index idx --quiet > trace.tsv
 set -euo pipefail
