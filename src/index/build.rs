@@ -173,13 +173,15 @@ fn write_loop(
         // It cannot be searched as it is, so nothing searchable is lost.
         clear_index_files(dir)?;
     }
-    let mut meta = match (&old_meta, full) {
-        (Some(m), false) => m.clone(),
+    let had_meta = old_meta.is_some();
+    // Moved, not copied: at a million files the manifest is hundreds of MB.
+    let mut meta = match old_meta {
+        Some(m) if !full => m,
         _ => IndexMeta::default(),
     };
     meta.schema_version = SCHEMA_VERSION;
     meta.taxonomy = taxonomy.digest().to_string();
-    if old_meta.is_none() {
+    if !had_meta {
         // The header goes first, before tantivy creates its files, so a run
         // killed at any point leaves either no index or an index that
         // searches (empty), never tantivy files without cpsearch's header,
@@ -208,7 +210,7 @@ fn write_loop(
     // Hashes, not the ids (80 MB at a million articles): two ids sharing a
     // hash only cost one needless delete.
     let mut added_ids: rustc_hash::FxHashSet<u64> = Default::default();
-    if full && !hold_commits && old_meta.is_some() {
+    if full && !hold_commits && had_meta {
         // Written before any document so a run killed before its first
         // commit still leaves an index that searches (empty) instead of one
         // that looks foreign.
@@ -219,6 +221,7 @@ fn write_loop(
     }
 
     let mut owners = UrlOwners::from_manifest(&meta.files);
+    let files_before = meta.files.len();
     summary.removed += remove_vanished(
         &mut writer,
         &store.fields,
@@ -231,6 +234,9 @@ fn write_loop(
     // A run with nothing to read or delete leaves the clusters as they are:
     // at a million articles their state takes seconds to load and save.
     let touches_clusters = full || !to_read.is_empty() || summary.removed > 0;
+    // Nor is an unchanged manifest written again (seconds at a million).
+    let manifest_changes =
+        full || !had_meta || !to_read.is_empty() || meta.files.len() != files_before;
     let mut clusters = if touches_clusters && !full {
         Clusters::load(dir)?
     } else {
@@ -362,7 +368,9 @@ fn write_loop(
         return Ok(summary);
     }
     writer.commit()?;
-    write_meta(dir, &meta)?;
+    if manifest_changes {
+        write_meta(dir, &meta)?;
+    }
     if touches_clusters {
         clusters.save_for(dir, &meta)?;
     }
@@ -390,8 +398,13 @@ fn plan_reads(
     // Moved, not copied: on a large first build these lists are tens of MB.
     let mut to_read = Vec::new();
     let mut stamps = Vec::new();
-    for file in files {
-        let (size, mtime) = stamp(&file.path);
+    // One stat a file: on an unchanged million most of a run's time, and
+    // each waits on the filesystem, so they run on every core.
+    let walked_stamps: Vec<(u64, i128)> = {
+        use rayon::prelude::*;
+        files.par_iter().map(|f| stamp(&f.path)).collect()
+    };
+    for (file, (size, mtime)) in files.into_iter().zip(walked_stamps) {
         let Some(entry) = meta.files.get(&file.key) else {
             to_read.push(file);
             stamps.push((size, mtime));
