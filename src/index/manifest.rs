@@ -5,7 +5,8 @@
 //!
 //! The manifest makes re-indexing incremental: unchanged files are not read
 //! again, changed files have their old documents replaced, and documents of
-//! vanished files are deleted. It is written after each commit, so after a
+//! vanished files are deleted. It is written after each commit that changes
+//! it (a run that finds nothing new leaves it as it was), so after a
 //! crash it can only lag the index; documents are always deleted by id
 //! before they are added, so a lagging manifest costs some re-reading but
 //! never a duplicate.
