@@ -398,7 +398,7 @@ fn plan_reads(
     // Moved, not copied: on a large first build these lists are tens of MB.
     let mut to_read = Vec::new();
     let mut stamps = Vec::new();
-    // One stat a file: on an unchanged million most of a run's time, and
+    // One stat a file: a fifth of an unchanged run at a million, and
     // each waits on the filesystem, so they run on every core.
     let walked_stamps: Vec<(u64, i128)> = {
         use rayon::prelude::*;
