@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
@@ -400,10 +401,7 @@ fn plan_reads(
     let mut stamps = Vec::new();
     // One stat a file: a fifth of an unchanged run at a million, and
     // each waits on the filesystem, so they run on every core.
-    let walked_stamps: Vec<(u64, i128)> = {
-        use rayon::prelude::*;
-        files.par_iter().map(|f| stamp(&f.path)).collect()
-    };
+    let walked_stamps: Vec<(u64, i128)> = files.par_iter().map(|f| stamp(&f.path)).collect();
     for (file, (size, mtime)) in files.into_iter().zip(walked_stamps) {
         let Some(entry) = meta.files.get(&file.key) else {
             to_read.push(file);
