@@ -19,9 +19,11 @@ use tantivy::schema::{
 /// canonical path joined with its path.
 /// 5: a cluster id per document (near-duplicates), a fast field.
 /// 6: pairs of frequent body words, for phrases (see `analyzer::pairs`).
+/// 7: copies (articles in a cluster another article started) carry a
+/// `copy` marker, so collapsing counts stories without grouping every match.
 /// Changing `data/frequent_words.txt` changes that field: bump the version
 /// and [`FREQUENT_WORDS_DIGEST`] together.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The digest of the frequent-word list the current version indexes pairs
 /// of (`analyzer::pairs::list_digest`).
@@ -58,6 +60,8 @@ pub mod names {
     pub const AUTHOR: &str = "author";
     /// Near-duplicate cluster id (see `index::clusters`).
     pub const CLUSTER: &str = "cluster";
+    /// Marker of a copy: a document whose cluster another article started.
+    pub const COPY: &str = "copy";
 }
 
 /// Handles to every field of the schema.
@@ -104,6 +108,9 @@ pub struct Fields {
     /// term query on it is answered from the column too; indexing it as well
     /// cost 8% more indexing CPU).
     pub cluster: Field,
+    /// Present (the value 1) only on copies: the documents whose cluster
+    /// another article started (`index::clusters::is_copy`).
+    pub copy: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -149,6 +156,7 @@ pub fn build() -> (Schema, Fields) {
         categories: sb.add_text_field("categories", stored_only.clone()),
         lang: sb.add_text_field("lang", stored_only),
         cluster: sb.add_u64_field(names::CLUSTER, FAST),
+        copy: sb.add_u64_field(names::COPY, INDEXED),
     };
     (sb.build(), fields)
 }
@@ -176,6 +184,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         categories: f("categories")?,
         lang: f("lang")?,
         cluster: f(names::CLUSTER)?,
+        copy: f(names::COPY)?,
     })
 }
 

@@ -252,8 +252,8 @@ pub fn export_fields(schema: &Schema) -> Result<Vec<ExportField>> {
     for (_, entry) in schema.fields() {
         let name = entry.name();
         // A field neither stored nor fast holds nothing to send: it is an
-        // access path of this index (the word pairs for phrases), which the
-        // other engine builds its own way.
+        // access path of this index (the word pairs for phrases, the copy
+        // marker), which the other engine builds its own way.
         if !entry.is_stored() && !entry.is_fast() {
             continue;
         }
@@ -642,6 +642,8 @@ mod tests {
         assert_eq!(kind("url"), Some(FieldKind::StoredOnly));
         assert_eq!(kind(BODY_STEM), Some(FieldKind::Words));
         assert_eq!(kind(names::PAIRS), None);
-        assert_eq!(fields.len(), schema.fields().count() - 1 + 3);
+        assert_eq!(kind(names::COPY), None);
+        assert_eq!(kind(names::CLUSTER), Some(FieldKind::Integer));
+        assert_eq!(fields.len(), schema.fields().count() - 2 + 3);
     }
 }

@@ -313,10 +313,11 @@ fn write_loop(
                     writer.delete_term(Term::from_field_text(store.fields.id, &document.id));
                 }
                 let mut doc = to_tantivy(&store.fields, document);
-                doc.add_u64(
-                    store.fields.cluster,
-                    clusters.assign_signature(&document.id, signature),
-                );
+                let cluster = clusters.assign_signature(&document.id, signature);
+                doc.add_u64(store.fields.cluster, cluster);
+                if clusters::is_copy(&document.id, cluster) {
+                    doc.add_u64(store.fields.copy, 1);
+                }
                 writer.add_document(doc)?;
                 n += 1;
             }

@@ -81,6 +81,14 @@ pub fn own_cluster(id: &str) -> u64 {
     u64::from_le_bytes(bytes) | 1
 }
 
+/// True when an article in `cluster` is a copy: the cluster was started by
+/// another article. Each cluster has at most one article that is not a copy
+/// (the one whose id names it), which lets a search count the stories among
+/// its matches from the copies alone.
+pub fn is_copy(id: &str, cluster: u64) -> bool {
+    cluster != own_cluster(id)
+}
+
 fn mix(mut x: u64) -> u64 {
     // splitmix64 finalizer: spreads FxHash's weak low bits.
     x ^= x >> 30;

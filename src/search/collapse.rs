@@ -1,29 +1,30 @@
-//! Collapsing near-duplicates: one story once. Every match is grouped by
-//! its cluster id (a fast field written at index time, see
+//! Collapsing near-duplicates: one story once. Matches are grouped by
+//! their cluster id (a fast field written at index time, see
 //! `index::clusters`); each cluster is shown by its best-ranked member and
 //! lists the other matching members as copies.
 //!
-//! Grouping looks at the whole match set, not at an over-fetched top-k, so
+//! Grouping covers the whole match set, not an over-fetched top-k, so
 //! paging with `--offset`/`--limit` never shows a story twice or skips one,
 //! and `total_stories` is the exact number of distinct clusters among the
-//! matches. The same groups give `--dedupe` facet counts: facets counted
-//! over one representative per story instead of every copy.
+//! matches. A plain collapsing search gets there without grouping every
+//! match (see [`search_collapsed`]); `--dedupe` facets, counted over one
+//! representative per story instead of every copy, group them all.
 
 use std::collections::hash_map::Entry;
-use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
-use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::collector::{Collector, Count};
 use tantivy::columnar::Column;
-use tantivy::query::{Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{
-    BitSet, DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument,
-    Term,
-};
+use tantivy::{BitSet, DocAddress, TantivyDocument, Term};
 
-use super::facets::{match_capacity, FacetCounter, FacetField, Facets};
+use super::facets::{FacetCounter, FacetField, Facets};
+use super::members::{
+    before, order, BestOf, GroupCollector, Member, OnlyDocs, TopFruit, TopMembers,
+};
 use super::Sort;
 use crate::error::Result;
 use crate::index::Store;
@@ -40,35 +41,6 @@ pub struct Copy {
     pub date: Option<chrono::NaiveDate>,
     /// Canonical URL.
     pub url: Option<String>,
-}
-
-/// One matching document as the grouping sees it.
-#[derive(Debug, Clone, Copy)]
-struct Member {
-    cluster: u64,
-    /// Score, or the date in seconds when sorting by date.
-    rank: f64,
-    address: DocAddress,
-}
-
-/// True when `a` ranks before `b`: higher rank, then lower address (the
-/// order tantivy's top-k uses for ties).
-fn before(a: &Member, b: &Member) -> bool {
-    match a.rank.partial_cmp(&b.rank) {
-        Some(std::cmp::Ordering::Greater) => true,
-        Some(std::cmp::Ordering::Less) => false,
-        _ => a.address < b.address,
-    }
-}
-
-fn order(a: &Member, b: &Member) -> std::cmp::Ordering {
-    if before(a, b) {
-        std::cmp::Ordering::Less
-    } else if before(b, a) {
-        std::cmp::Ordering::Greater
-    } else {
-        std::cmp::Ordering::Equal
-    }
 }
 
 /// A hit on a page: its score (None when sorted by date) and address.
@@ -93,29 +65,6 @@ pub struct Stories {
     sort_by_score: bool,
 }
 
-/// A member ordered worst last: a max-heap of them has its worst on top.
-struct Ranked(Member);
-
-impl PartialEq for Ranked {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == std::cmp::Ordering::Equal
-    }
-}
-
-impl Eq for Ranked {}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Ranked {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        order(&self.0, &other.0)
-    }
-}
-
 impl Stories {
     /// Groups every match of `query`; `sort` decides what "best" means.
     pub fn group(searcher: &tantivy::Searcher, query: &dyn Query, sort: Sort) -> Result<Stories> {
@@ -132,6 +81,35 @@ impl Stories {
             members,
             sort_by_score: sort == Sort::Relevance,
         }
+    }
+
+    /// The stories of `total` matches from the best of them, best first,
+    /// and every match in a cluster of `shared` (the clusters of the copies
+    /// among the matches), as [`TopMembers`] collects them; None when `best`
+    /// holds fewer stories than a page `depth` stories deep needs.
+    ///
+    /// A cluster has at most one member that is not a copy (the article
+    /// whose id names it, see `index::clusters::is_copy`), so every cluster
+    /// with two or more matching members is in `shared`, and each match
+    /// outside those clusters is a story of its own.
+    fn from_best(
+        top: TopFruit,
+        shared: usize,
+        total: usize,
+        sort: Sort,
+        depth: usize,
+    ) -> Option<Stories> {
+        let TopFruit { best, in_shared } = top;
+        let stories = (total + shared).saturating_sub(in_shared.len());
+        first_stories(&best, depth.min(stories))?;
+        let mut seen: FxHashSet<DocAddress> = best.iter().map(|m| m.address).collect();
+        let mut members = best;
+        members.extend(in_shared.into_iter().filter(|m| seen.insert(m.address)));
+        Some(Stories {
+            members,
+            stories,
+            sort_by_score: sort == Sort::Relevance,
+        })
     }
 
     /// Distinct stories among the matches.
@@ -189,21 +167,11 @@ impl Stories {
             all.sort_unstable_by(order);
             return all;
         }
-        let mut worst_on_top: BinaryHeap<Ranked> = BinaryHeap::with_capacity(k + 1);
+        let mut best = BestOf::new(k);
         for m in &self.members {
-            if worst_on_top.len() < k {
-                worst_on_top.push(Ranked(*m));
-            } else if let Some(mut worst) = worst_on_top.peek_mut() {
-                if before(m, &worst.0) {
-                    *worst = Ranked(*m);
-                }
-            }
+            best.offer(m.rank, m.address, || m.cluster);
         }
-        worst_on_top
-            .into_sorted_vec()
-            .into_iter()
-            .map(|r| r.0)
-            .collect()
+        best.into_sorted()
     }
 
     /// Facet counts over one member per story (`--dedupe`).
@@ -321,20 +289,76 @@ pub(crate) fn apply(
     if !request.collapse {
         return Ok((page, Vec::new().into_iter(), Some(stories.len()), facets));
     }
+    Ok(collapsed_page(store, searcher, &stories, request, facets))
+}
+
+/// The page `request` asks for, each hit with its copies.
+fn collapsed_page(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    stories: &Stories,
+    request: &super::SearchRequest,
+    facets: Option<Facets>,
+) -> Collapsed {
     let mut hits = Vec::new();
     let mut all_copies = Vec::new();
     for (best, others) in stories.page(request.offset, request.limit) {
         hits.push(best);
         all_copies.push(copies(searcher, store, &others));
     }
-    Ok((hits, all_copies.into_iter(), Some(stories.len()), facets))
+    (hits, all_copies.into_iter(), Some(stories.len()), facets)
 }
 
-/// A collapsing search in one pass over the matches: grouping, the match
-/// count and (unless deduplicating) the facets share it, where a plain
-/// top-k pass first and a grouping pass after would score every match
-/// twice. Returns what [`apply`] returns and the number of matches.
+/// Deepest page (offset + limit) a collapsing search serves from the best
+/// matches alone; a deeper one groups every match.
+const QUICK_DEPTH: usize = 10_000;
+
+/// A collapsing search. Returns what [`apply`] returns and the number of
+/// matches.
+///
+/// Most matches stand alone, so grouping every one (a hash insert per match:
+/// most of a search at a million articles) is avoided where it can be. A
+/// small search finds the copies among the matches (they carry a marker);
+/// then one pass ranks the best matches, counts matches and facets, and
+/// keeps every match in a copy's cluster; the number of stories follows
+/// (see [`Stories::from_best`]). Deduplicated facets need every story's
+/// best member, and very deep pages many members, so both group everything
+/// in one pass over the matches instead.
 pub(crate) fn search_collapsed(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    request: &super::SearchRequest,
+    facet_counter: Option<FacetCounter>,
+) -> Result<(Collapsed, usize)> {
+    let depth = request.offset.saturating_add(request.limit);
+    if request.dedupe || depth > QUICK_DEPTH {
+        return search_grouping_all(store, searcher, query, sort, request, facet_counter);
+    }
+    let copies = searcher.search(&only_copies(store, query), &GroupCollector { sort })?;
+    let shared: Arc<FxHashSet<u64>> = Arc::new(copies.iter().map(|m| m.cluster).collect());
+    let top = TopMembers {
+        sort,
+        k: depth.saturating_mul(2).max(1),
+        shared: Arc::clone(&shared),
+    };
+    let (top, total, facets) = searcher.search(query, &(top, Count, facet_counter))?;
+    let stories = match Stories::from_best(top, shared.len(), total, sort, depth) {
+        Some(stories) => stories,
+        // The best matches repeat a few stories too often to fill the page.
+        None => Stories::group(searcher, query, sort)?,
+    };
+    Ok((
+        collapsed_page(store, searcher, &stories, request, facets),
+        total,
+    ))
+}
+
+/// [`search_collapsed`] by grouping every match: grouping, the match count
+/// and (unless deduplicating) the facets share one pass, where a plain top-k
+/// pass first and a grouping pass after would score every match twice.
+fn search_grouping_all(
     store: &Store,
     searcher: &tantivy::Searcher,
     query: &dyn Query,
@@ -350,14 +374,25 @@ pub(crate) fn search_collapsed(
     } else {
         facets
     };
-    let mut hits = Vec::new();
-    let mut all_copies = Vec::new();
-    for (best, others) in stories.page(request.offset, request.limit) {
-        hits.push(best);
-        all_copies.push(copies(searcher, store, &others));
-    }
-    let collapsed = (hits, all_copies.into_iter(), Some(stories.len()), facets);
-    Ok((collapsed, total))
+    Ok((
+        collapsed_page(store, searcher, &stories, request, facets),
+        total,
+    ))
+}
+
+/// The copies among the matches of `query`.
+fn only_copies(store: &Store, query: &dyn Query) -> BooleanQuery {
+    let marker = TermQuery::new(
+        Term::from_field_u64(store.fields().copy, 1),
+        IndexRecordOption::Basic,
+    );
+    BooleanQuery::new(vec![
+        (Occur::Must, query.box_clone()),
+        (
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(marker), 0.0)),
+        ),
+    ])
 }
 
 /// The copies (id, source, date, url) of the documents at `addresses`.
@@ -451,147 +486,3 @@ pub fn cluster_query(store: &Store, cluster: u64) -> RangeQuery {
 
 /// Most copies listed for one document by `show --copies`.
 const MAX_COPIES: usize = 1000;
-
-/// Collects every match with its cluster and rank.
-struct GroupCollector {
-    sort: Sort,
-}
-
-struct SegmentGroups {
-    ordinal: SegmentOrdinal,
-    cluster: Column<u64>,
-    date: Option<Column<DateTime>>,
-    /// Oldest first (`--sort date-asc`): the earliest date ranks highest.
-    ascending: bool,
-    members: Vec<Member>,
-}
-
-impl Collector for GroupCollector {
-    type Fruit = Vec<Member>;
-    type Child = SegmentGroups;
-
-    fn for_segment(
-        &self,
-        ordinal: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentGroups> {
-        let cluster = reader.fast_fields().u64(names::CLUSTER)?;
-        let date = match self.sort {
-            Sort::Date | Sort::DateAsc => Some(reader.fast_fields().date(names::DATE)?),
-            Sort::Relevance => None,
-        };
-        Ok(SegmentGroups {
-            ordinal,
-            cluster,
-            date,
-            ascending: self.sort == Sort::DateAsc,
-            members: Vec::with_capacity(match_capacity(reader)),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        self.sort == Sort::Relevance
-    }
-
-    fn merge_fruits(&self, mut fruits: Vec<Vec<Member>>) -> tantivy::Result<Vec<Member>> {
-        // One segment (a merged index) hands its list over as it is:
-        // copying tens of thousands of members cost 7% of a search.
-        if fruits.len() == 1 {
-            return Ok(fruits.pop().unwrap_or_default());
-        }
-        let mut all = Vec::with_capacity(fruits.iter().map(Vec::len).sum());
-        for fruit in fruits {
-            all.extend(fruit);
-        }
-        Ok(all)
-    }
-}
-
-impl SegmentCollector for SegmentGroups {
-    type Fruit = Vec<Member>;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        let address = DocAddress::new(self.ordinal, doc);
-        // A document without a cluster id stands alone; its address is
-        // unique across segments, far above any real cluster's low bit.
-        let cluster = self
-            .cluster
-            .first(doc)
-            .unwrap_or(((self.ordinal as u64) << 32 | doc as u64) << 1);
-        let rank = match &self.date {
-            // Undated documents rank last either way.
-            Some(col) => col.first(doc).map_or(f64::MIN, |d| {
-                let secs = d.into_timestamp_secs() as f64;
-                if self.ascending {
-                    -secs
-                } else {
-                    secs
-                }
-            }),
-            None => score as f64,
-        };
-        self.members.push(Member {
-            cluster,
-            rank,
-            address,
-        });
-    }
-
-    fn harvest(self) -> Vec<Member> {
-        self.members
-    }
-}
-
-/// A collector that passes on only the documents in `keep` (one bitset per
-/// segment, by ordinal) to `inner`.
-pub(crate) struct OnlyDocs<C> {
-    pub(crate) inner: C,
-    pub(crate) keep: Vec<BitSet>,
-}
-
-/// The per-segment half of [`OnlyDocs`].
-pub(crate) struct OnlyDocsSegment<S> {
-    inner: S,
-    keep: Option<BitSet>,
-}
-
-impl<C: Collector> Collector for OnlyDocs<C> {
-    type Fruit = C::Fruit;
-    type Child = OnlyDocsSegment<C::Child>;
-
-    fn for_segment(
-        &self,
-        ordinal: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<Self::Child> {
-        Ok(OnlyDocsSegment {
-            inner: self.inner.for_segment(ordinal, reader)?,
-            keep: self.keep.get(ordinal as usize).cloned(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        self.inner.requires_scoring()
-    }
-
-    fn merge_fruits(
-        &self,
-        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
-    ) -> tantivy::Result<Self::Fruit> {
-        self.inner.merge_fruits(fruits)
-    }
-}
-
-impl<S: SegmentCollector> SegmentCollector for OnlyDocsSegment<S> {
-    type Fruit = S::Fruit;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        if self.keep.as_ref().is_some_and(|k| k.contains(doc)) {
-            self.inner.collect(doc, score);
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        self.inner.harvest()
-    }
-}

@@ -28,6 +28,7 @@ pub mod disjunctive;
 mod facets;
 pub mod fuzzy;
 pub mod lookup;
+mod members;
 mod phrases;
 pub mod related;
 pub mod snippet;
