@@ -336,7 +336,14 @@ pub(crate) fn search_collapsed(
     if request.dedupe || depth > QUICK_DEPTH {
         return search_grouping_all(store, searcher, query, sort, request, facet_counter);
     }
-    let copies = searcher.search(&only_copies(store, query), &GroupCollector { sort })?;
+    let marker = Term::from_field_u64(store.fields().copy, 1);
+    // Without a copy anywhere the search for them would still open every
+    // segment's postings of the query's terms.
+    let copies = if searcher.doc_freq(&marker)? == 0 {
+        Vec::new()
+    } else {
+        searcher.search(&only_copies(query, marker), &GroupCollector { sort })?
+    };
     let shared: Arc<FxHashSet<u64>> = Arc::new(copies.iter().map(|m| m.cluster).collect());
     let top = TopMembers {
         sort,
@@ -380,12 +387,9 @@ fn search_grouping_all(
     ))
 }
 
-/// The copies among the matches of `query`.
-fn only_copies(store: &Store, query: &dyn Query) -> BooleanQuery {
-    let marker = TermQuery::new(
-        Term::from_field_u64(store.fields().copy, 1),
-        IndexRecordOption::Basic,
-    );
+/// The copies among the matches of `query`; `marker` is the copy marker.
+fn only_copies(query: &dyn Query, marker: Term) -> BooleanQuery {
+    let marker = TermQuery::new(marker, IndexRecordOption::Basic);
     BooleanQuery::new(vec![
         (Occur::Must, query.box_clone()),
         (
