@@ -7,7 +7,7 @@ use std::path::Path;
 
 mod common;
 
-use common::cpsearch;
+use common::{cpsearch, index_quietly};
 use cpsearch::index::Store;
 use cpsearch::normalize::Taxonomy;
 use cpsearch::search::related::{related, RelatedRequest};
@@ -148,23 +148,12 @@ fn indexed() -> Fixture {
     let corpus = tempfile::tempdir().expect("tempdir");
     write_corpus(corpus.path());
     let index = tempfile::tempdir().expect("tempdir");
-    reindex(corpus.path(), index.path());
+    index_quietly(corpus.path(), index.path());
     Fixture {
         corpus_path: corpus.path().to_path_buf(),
         _corpus: corpus,
         index,
     }
-}
-
-fn reindex(corpus: &Path, index: &Path) {
-    cpsearch()
-        .arg("index")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index)
-        .arg("--quiet")
-        .assert()
-        .success();
 }
 
 fn run_json(index: &Path, command: &str, args: &[&str]) -> Value {
@@ -352,7 +341,7 @@ fn cluster_ids_hold_across_incremental_runs() {
     )
     .expect("write");
     std::fs::remove_file(f.corpus_path.join("harbor.md")).expect("remove");
-    reindex(&f.corpus_path, f.index.path());
+    index_quietly(&f.corpus_path, f.index.path());
     let after = run_json(f.index.path(), "show", &[REPOST_WIRE, "--copies"]);
     assert_eq!(
         copy_ids(&after),

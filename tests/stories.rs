@@ -8,7 +8,7 @@ use std::path::Path;
 
 mod common;
 
-use common::cpsearch;
+use common::index_quietly as index;
 use cpsearch::index::Store;
 use cpsearch::normalize::Taxonomy;
 use cpsearch::search::{self, SearchRequest, Sort};
@@ -113,17 +113,6 @@ fn shown(store: &Store, taxonomy: &Taxonomy, request: &SearchRequest) -> Shown {
         })
         .collect();
     (r.total_hits, r.total_stories, hits)
-}
-
-fn index(corpus: &Path, index: &Path) {
-    cpsearch()
-        .arg("index")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index)
-        .arg("--quiet")
-        .assert()
-        .success();
 }
 
 fn indexed() -> (tempfile::TempDir, tempfile::TempDir, usize) {

@@ -333,9 +333,27 @@ pub(crate) fn search_collapsed(
     facet_counter: Option<FacetCounter>,
 ) -> Result<(Collapsed, usize)> {
     let depth = request.offset.saturating_add(request.limit);
-    if request.dedupe || depth > QUICK_DEPTH {
-        return search_grouping_all(store, searcher, query, sort, request, facet_counter);
-    }
+    let (stories, facets, total) = if request.dedupe || depth > QUICK_DEPTH {
+        group_every_match(searcher, query, sort, request, facet_counter)?
+    } else {
+        stories_from_copies(store, searcher, query, sort, depth, facet_counter)?
+    };
+    Ok((
+        collapsed_page(store, searcher, &stories, request, facets),
+        total,
+    ))
+}
+
+/// The stories, facets and match count of a page `depth` stories deep,
+/// from the copies among the matches and the best matches.
+fn stories_from_copies(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    depth: usize,
+    facet_counter: Option<FacetCounter>,
+) -> Result<(Stories, Option<Facets>, usize)> {
     let marker = Term::from_field_u64(store.fields().copy, 1);
     // Without a copy anywhere the search for them would still open every
     // segment's postings of the query's terms.
@@ -356,23 +374,20 @@ pub(crate) fn search_collapsed(
         // The best matches repeat a few stories too often to fill the page.
         None => Stories::group(searcher, query, sort)?,
     };
-    Ok((
-        collapsed_page(store, searcher, &stories, request, facets),
-        total,
-    ))
+    Ok((stories, facets, total))
 }
 
-/// [`search_collapsed`] by grouping every match: grouping, the match count
-/// and (unless deduplicating) the facets share one pass, where a plain top-k
-/// pass first and a grouping pass after would score every match twice.
-fn search_grouping_all(
-    store: &Store,
+/// The stories, facets and match count by grouping every match: grouping,
+/// the match count and (unless deduplicating) the facets share one pass,
+/// where a plain top-k pass first and a grouping pass after would score
+/// every match twice.
+fn group_every_match(
     searcher: &tantivy::Searcher,
     query: &dyn Query,
     sort: Sort,
     request: &super::SearchRequest,
     facet_counter: Option<FacetCounter>,
-) -> Result<(Collapsed, usize)> {
+) -> Result<(Stories, Option<Facets>, usize)> {
     let (members, facets) = searcher.search(query, &(GroupCollector { sort }, facet_counter))?;
     let total = members.len();
     let stories = Stories::of_members(members, sort);
@@ -381,10 +396,7 @@ fn search_grouping_all(
     } else {
         facets
     };
-    Ok((
-        collapsed_page(store, searcher, &stories, request, facets),
-        total,
-    ))
+    Ok((stories, facets, total))
 }
 
 /// The copies among the matches of `query`; `marker` is the copy marker.

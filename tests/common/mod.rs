@@ -12,6 +12,18 @@ pub fn cpsearch() -> Command {
     cmd
 }
 
+/// Runs `cpsearch index CORPUS --index INDEX --quiet`, which must succeed.
+pub fn index_quietly(corpus: &Path, index: &Path) {
+    cpsearch()
+        .arg("index")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index)
+        .arg("--quiet")
+        .assert()
+        .success();
+}
+
 /// Runs `cpsearch extract PATH EXTRA…`: the documents, stderr and exit code.
 pub fn extract(path: &Path, extra: &[&str]) -> (Vec<serde_json::Value>, String, Option<i32>) {
     let out = cpsearch()
