@@ -307,18 +307,20 @@ impl<T: Copy> Gazetteer<T> {
 
 /// The agencies' evidence rules: the shared context words, each agency's
 /// own, and the names of its country (acronyms such as "UK" matching case-exactly).
-fn agency_evidence(file: &TaxonomyFile) -> Vec<AgencyEvidence> {
-    let shared: Vec<ContextTerm> = file
-        .evidence
+fn agency_evidence(
+    settings: &EvidenceSettings,
+    agencies: &[Agency],
+    countries: &[Country],
+) -> Vec<AgencyEvidence> {
+    let shared: Vec<ContextTerm> = settings
         .context
         .iter()
         .map(|t| ContextTerm::new(t))
         .collect();
-    file.agency
+    agencies
         .iter()
         .map(|agency| {
-            let country_names: Vec<ContextTerm> = file
-                .country
+            let country_names: Vec<ContextTerm> = countries
                 .iter()
                 .filter(|c| agency.country.as_deref() == Some(c.name.as_str()))
                 .flat_map(|c| c.aliases.iter().chain(std::iter::once(&c.name)))
@@ -338,7 +340,7 @@ fn agency_evidence(file: &TaxonomyFile) -> Vec<AgencyEvidence> {
             context.extend(agency.context.iter().map(|t| ContextTerm::new(t)));
             context.extend(country_names);
             AgencyEvidence {
-                required: file.evidence.max_len > 0 && !agency.distinctive,
+                required: settings.max_len > 0 && !agency.distinctive,
                 context,
                 collisions: agency.collisions.iter().map(|c| c.to_lowercase()).collect(),
                 naming_aliases,
@@ -506,7 +508,10 @@ pub struct Taxonomy {
     entity_patterns: Vec<(String, Target)>,
     term_patterns: Vec<(String, (usize, f32))>,
     country_by_name: HashMap<String, usize>,
-    evidence: Vec<AgencyEvidence>,
+    /// The evidence settings as written, and the rules per agency built
+    /// from them on first use (only tagging reads them).
+    evidence_settings: EvidenceSettings,
+    evidence: std::sync::OnceLock<Vec<AgencyEvidence>>,
     /// When a country alias names the country (`normalize::places`).
     places: PlaceRules,
     max_acronym_len: usize,
@@ -581,7 +586,6 @@ impl Taxonomy {
             entity_patterns.push((phrase.clone(), Target::NotPlace));
         }
         let places = PlaceRules::new(&file.countries, &file.languages);
-        let evidence = agency_evidence(&file);
         let mut term_patterns = Vec::new();
         for (i, topic) in file.topic.iter().enumerate() {
             for (term, weight) in &topic.terms {
@@ -599,12 +603,19 @@ impl Taxonomy {
             countries: file.country,
             topics: file.topic,
             country_by_name,
-            evidence,
+            evidence: std::sync::OnceLock::new(),
             places,
             max_acronym_len: file.evidence.max_len,
             window: file.evidence.window,
+            evidence_settings: file.evidence,
             digest: blake3::hash(text.as_bytes()).to_hex()[..16].to_string(),
             lineage: file.lineage,
+        })
+    }
+
+    fn evidence_rules(&self) -> &[AgencyEvidence] {
+        self.evidence.get_or_init(|| {
+            agency_evidence(&self.evidence_settings, &self.agencies, &self.countries)
         })
     }
 
@@ -710,7 +721,7 @@ impl Taxonomy {
         let country = self.agencies[i].country.as_ref()?;
         let &c = self.country_by_name.get(country)?;
         let matched = &text[hit.start..hit.end];
-        self.evidence[i]
+        self.evidence_rules()[i]
             .naming_aliases
             .iter()
             .any(|alias| alias.eq_ignore_ascii_case(matched))
@@ -727,7 +738,7 @@ impl Taxonomy {
         hit: &Hit<Target>,
         lower: &mut Option<String>,
     ) -> bool {
-        let rules = &self.evidence[i];
+        let rules = &self.evidence_rules()[i];
         let matched = &text[hit.start..hit.end];
         let short = hit.exact
             && !matched.contains('.')
