@@ -307,6 +307,14 @@ impl<T: Copy> Gazetteer<T> {
 
 /// The agencies' evidence rules: the shared context words, each agency's
 /// own, and the names of its country (acronyms such as "UK" matching case-exactly).
+/// A taxonomy that cannot be used: `origin` names it.
+fn invalid(origin: &str, message: impl std::fmt::Display) -> Error {
+    Error::Taxonomy {
+        path: origin.to_string(),
+        message: message.to_string(),
+    }
+}
+
 fn agency_evidence(
     settings: &EvidenceSettings,
     agencies: &[Agency],
@@ -514,8 +522,6 @@ pub struct Taxonomy {
     evidence: std::sync::OnceLock<Vec<AgencyEvidence>>,
     /// When a country alias names the country (`normalize::places`).
     places: PlaceRules,
-    max_acronym_len: usize,
-    window: usize,
     digest: String,
     /// Successors and their predecessors (`normalize::hierarchy`).
     pub(super) lineage: Vec<super::hierarchy::Lineage>,
@@ -525,10 +531,7 @@ impl Taxonomy {
     /// The taxonomy embedded in the binary.
     pub fn builtin() -> Result<Self> {
         let file: TaxonomyFile =
-            serde_json::from_str(BUILTIN_JSON).map_err(|e| Error::Taxonomy {
-                path: "built-in".to_string(),
-                message: e.to_string(),
-            })?;
+            serde_json::from_str(BUILTIN_JSON).map_err(|e| invalid("built-in", e))?;
         Self::from_parsed(file, BUILTIN_TAXONOMY, "built-in")
     }
 
@@ -540,20 +543,14 @@ impl Taxonomy {
 
     /// Parses TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self> {
-        let file: TaxonomyFile = toml::from_str(text).map_err(|e| Error::Taxonomy {
-            path: origin.to_string(),
-            message: e.to_string(),
-        })?;
+        let file: TaxonomyFile = toml::from_str(text).map_err(|e| invalid(origin, e))?;
         Self::from_parsed(file, text, origin)
     }
 
     /// Checks and compiles a parsed taxonomy; `text` is the TOML it came
     /// from (its digest names the vocabulary).
     fn from_parsed(file: TaxonomyFile, text: &str, origin: &str) -> Result<Self> {
-        let bad = |message: String| Error::Taxonomy {
-            path: origin.to_string(),
-            message,
-        };
+        let bad = |message: String| invalid(origin, message);
         let country_by_name: HashMap<String, usize> = file
             .country
             .iter()
@@ -605,8 +602,6 @@ impl Taxonomy {
             country_by_name,
             evidence: std::sync::OnceLock::new(),
             places,
-            max_acronym_len: file.evidence.max_len,
-            window: file.evidence.window,
             evidence_settings: file.evidence,
             digest: blake3::hash(text.as_bytes()).to_hex()[..16].to_string(),
             lineage: file.lineage,
@@ -742,7 +737,8 @@ impl Taxonomy {
         let matched = &text[hit.start..hit.end];
         let short = hit.exact
             && !matched.contains('.')
-            && matched.chars().filter(|c| c.is_alphanumeric()).count() <= self.max_acronym_len;
+            && matched.chars().filter(|c| c.is_alphanumeric()).count()
+                <= self.evidence_settings.max_len;
         if !rules.required || !short {
             return true;
         }
@@ -755,8 +751,14 @@ impl Taxonomy {
                 return false;
             }
         }
-        let from = floor_char_boundary(text, hit.start.saturating_sub(self.window));
-        let to = ceil_char_boundary(text, (hit.end + self.window).min(text.len()));
+        let from = floor_char_boundary(
+            text,
+            hit.start.saturating_sub(self.evidence_settings.window),
+        );
+        let to = ceil_char_boundary(
+            text,
+            (hit.end + self.evidence_settings.window).min(text.len()),
+        );
         let near = &text[from..to];
         let near_lower = near.to_lowercase();
         rules
