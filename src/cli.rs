@@ -136,8 +136,10 @@ pub struct IndexArgs {
     #[arg(long, value_name = "SECS", default_value_t = 2.0, requires = "watch")]
     pub interval: f64,
 
-    /// Merge the index into one segment at the end: slower indexing, faster
-    /// one-shot searches.
+    /// Merge the whole index into one segment at the end. Without it a run
+    /// that changed documents merges its small segments into segments of at
+    /// most 1 GiB; --merge also rewrites large ones (slower at a million
+    /// articles, maps the whole index while merging).
     #[arg(long)]
     pub merge: bool,
 

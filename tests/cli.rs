@@ -456,7 +456,7 @@ fn facet_option_counts_only_the_named_facets() {
 }
 
 #[test]
-fn merged_index_answers_like_the_segmented_one() {
+fn an_index_of_many_commits_answers_like_one_of_a_single_commit() {
     let plain = indexed();
     let merged = tempfile::tempdir().expect("tempdir");
     cpsearch()
@@ -472,6 +472,16 @@ fn merged_index_answers_like_the_segmented_one() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".store"))
         .count();
     assert_eq!(stores, 1, "one segment after --merge");
+    let stats: serde_json::Value = serde_json::from_slice(
+        &cpsearch()
+            .args(["stats", "--json", "--index"])
+            .arg(merged.path())
+            .output()
+            .expect("stats runs")
+            .stdout,
+    )
+    .expect("stats json");
+    assert_eq!(stats["segments"], 1);
     for query in ["ransomware", "sanctions OR phishing", "*"] {
         let a = search_json(plain.path(), &[query, "--facets"]);
         let b = search_json(merged.path(), &[query, "--facets"]);

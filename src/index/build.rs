@@ -17,6 +17,7 @@ use super::manifest::{
     WRITER_PID_FILE, ZSTD_LEVEL,
 };
 use super::owners::UrlOwners;
+use super::segments;
 use super::Store;
 use crate::document::{DateSource, Document};
 use crate::error::{Error, Result};
@@ -46,9 +47,9 @@ pub struct IndexOptions {
     /// Set from another thread (Ctrl-C) to stop reading; what was read so
     /// far is committed.
     pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-    /// Merge all segments into one at the end: a slower run, but every
-    /// later search opens one segment instead of several (cold, one-shot
-    /// searches take about half as long at 100k articles).
+    /// Merge all segments into one at the end, however large. Without it,
+    /// a run that changed documents merges small segments only
+    /// ([`segments::merge_at_end`]).
     pub merge: bool,
 }
 
@@ -376,11 +377,19 @@ fn write_loop(
     if touches_clusters {
         clusters.save_for(dir, &meta)?;
     }
-    if options.merge && !summary.interrupted {
-        let segments = store.index().searchable_segment_ids()?;
-        if segments.len() > 1 {
-            writer.merge(&segments).wait()?;
-        }
+    // Saved: at a million articles this state is most of the heap, and the
+    // merges below map segment files on top of whatever is still held.
+    drop((meta, clusters, owners, added_ids, to_read, stamps));
+    return_freed_memory();
+    let changed = summary.indexed > 0 || summary.removed > 0 || full;
+    if (changed || options.merge) && !summary.interrupted {
+        segments::merge_at_end(
+            dir,
+            store.index(),
+            &mut writer,
+            options.merge,
+            stop_requested,
+        )?;
     }
     writer.wait_merging_threads()?;
     summary.total_documents = store.reader()?.searcher().num_docs();
@@ -699,7 +708,7 @@ impl Store {
                 }
                 other => Error::Tantivy(other),
             })?;
-        writer.set_merge_policy(Box::new(merge_policy()));
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         // tantivy's lock is an OS file lock, released when a process dies, so
         // a crash leaves no stale lock; the pid file only names the holder.
         let pid_file = self.dir.join(WRITER_PID_FILE);
@@ -721,22 +730,17 @@ fn index_settings() -> tantivy::IndexSettings {
     }
 }
 
-/// tantivy's log merge policy, but waiting for more segments of a size
-/// before merging them. A first build of 100k articles ends with about ten
-/// segments; merging them right away would add a long single-threaded tail
-/// to the run and map every merged file into memory. In-process queries
-/// barely notice the segment count; one-shot searches pay a few
-/// milliseconds to open them, which `--merge` trades for indexing time.
-/// Small segments from later incremental runs still get merged once enough
-/// pile up.
-fn merge_policy() -> tantivy::indexer::LogMergePolicy {
-    let mut policy = tantivy::indexer::LogMergePolicy::default();
-    policy.set_min_num_segments(MIN_SEGMENTS_PER_MERGE);
-    policy
+/// Gives the heap's free pages back to the system. glibc keeps what the
+/// reading threads freed in their arenas, so dropping the run's state alone
+/// does not lower the process's resident memory before the merges.
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap pages; it touches no
+    // memory still allocated.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
-
-/// See [`merge_policy`].
-const MIN_SEGMENTS_PER_MERGE: usize = 12;
 
 /// Removes tantivy's files and our metadata from an index directory
 /// (nothing else in it is touched).

@@ -20,6 +20,7 @@ pub mod clusters;
 mod health;
 pub mod manifest;
 mod owners;
+pub mod segments;
 
 use manifest::{read_header, META_FILE};
 

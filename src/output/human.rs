@@ -204,8 +204,10 @@ impl Human {
         writeln!(out, "dates:     {span}")?;
         writeln!(
             out,
-            "size:      {:.1} MB on disk",
-            s.size_bytes as f64 / 1_048_576.0
+            "size:      {:.1} MB on disk, {} segment{}",
+            s.size_bytes as f64 / 1_048_576.0,
+            s.segments,
+            if s.segments == 1 { "" } else { "s" }
         )?;
         writeln!(out)?;
         self.write_facets(out, &s.facets)

@@ -18,6 +18,9 @@ pub struct Stats {
     pub last_date: Option<chrono::NaiveDate>,
     /// Bytes on disk.
     pub size_bytes: u64,
+    /// tantivy segments: each costs a one-shot search its own files and
+    /// lookups (`index` merges small ones at the end of a run).
+    pub segments: usize,
     /// Counts by agency, topic, country, year and source.
     pub facets: super::Facets,
 }
@@ -39,6 +42,7 @@ pub fn stats(store: &Store) -> Result<Stats> {
         first_date,
         last_date,
         size_bytes,
+        segments: searcher.segment_readers().len(),
         facets,
     })
 }
