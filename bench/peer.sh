@@ -16,6 +16,8 @@ case "$1" in
   index) rm -rf "$3"; exec "$bin" index "$2/files" --index "$3" --quiet ;;
   index-merged) rm -rf "$3"; exec "$bin" index "$2/files" --index "$3" --quiet --merge ;;
   query)
+    # The measuring programs are examples: built here, so a fresh clone works.
+    (cd "$root" && cargo build --release --quiet --example query_latency --example timeline_cost)
     "$root/target/release/examples/query_latency" "$2"
     "$root/target/release/examples/query_latency" "$2" --collapse |
       awk -F'\t' -v OFS='\t' '$1 ~ /^Q[0-9]$/ { $1 = $1 "-collapse"; $4 = $4 " (collapsed into stories)"; print }'
