@@ -23,7 +23,7 @@ use crate::error::Result;
 /// The most segment bytes one end-of-run merge reads: at a million
 /// articles (3.9 GB of index) this leaves about four segments, and keeps
 /// the pages a merge maps well under what the run's own state took.
-pub const MERGE_BYTES: u64 = 1 << 30;
+const MERGE_BYTES: u64 = 1 << 30;
 
 /// A segment joins a merge only while it is at most this many times the
 /// bytes already gathered for it: a 400 MB segment is not rewritten to take
@@ -80,7 +80,7 @@ fn segment_sizes(dir: &Path, index: &Index) -> Result<Vec<(SegmentId, u64)>> {
 /// groups of at most `budget` bytes; a segment more than [`SIZE_RATIO`]
 /// times what its group holds so far starts a new group instead. Groups of
 /// one segment are left out (nothing to merge).
-pub fn merge_groups<Id>(mut segments: Vec<(Id, u64)>, budget: u64) -> Vec<Vec<Id>> {
+fn merge_groups<Id>(mut segments: Vec<(Id, u64)>, budget: u64) -> Vec<Vec<Id>> {
     segments.sort_by_key(|(_, bytes)| *bytes);
     let mut groups: Vec<Vec<Id>> = Vec::new();
     let mut group: Vec<Id> = Vec::new();
