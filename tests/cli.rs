@@ -43,6 +43,15 @@ fn search_json(index: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 
+fn stats_json(index: &Path) -> Value {
+    let out = cpsearch()
+        .args(["stats", "--json", "--index"])
+        .arg(index)
+        .output()
+        .expect("runs");
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
 fn titles(v: &Value) -> Vec<String> {
     v["hits"]
         .as_array()
@@ -472,16 +481,7 @@ fn an_index_of_many_commits_answers_like_one_of_a_single_commit() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".store"))
         .count();
     assert_eq!(stores, 1, "one segment after --merge");
-    let stats: serde_json::Value = serde_json::from_slice(
-        &cpsearch()
-            .args(["stats", "--json", "--index"])
-            .arg(merged.path())
-            .output()
-            .expect("stats runs")
-            .stdout,
-    )
-    .expect("stats json");
-    assert_eq!(stats["segments"], 1);
+    assert_eq!(stats_json(merged.path())["segments"], 1);
     for query in ["ransomware", "sanctions OR phishing", "*"] {
         let a = search_json(plain.path(), &[query, "--facets"]);
         let b = search_json(merged.path(), &[query, "--facets"]);
@@ -621,12 +621,7 @@ fn show_and_stats_read_the_index() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no document with id"));
-    let out = cpsearch()
-        .args(["stats", "--json", "--index"])
-        .arg(idx.path())
-        .output()
-        .expect("runs");
-    let stats: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let stats = stats_json(idx.path());
     assert_eq!(stats["documents"], 9);
     assert_eq!(stats["first_date"], "2019-06-04");
     assert_eq!(stats["last_date"], "2023-02-01");
