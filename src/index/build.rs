@@ -17,8 +17,8 @@ use super::manifest::{
     WRITER_PID_FILE, ZSTD_LEVEL,
 };
 use super::owners::UrlOwners;
-use super::segments;
 use super::Store;
+use super::{memory, segments};
 use crate::document::{DateSource, Document};
 use crate::error::{Error, Result};
 use crate::ingest::{self, FileReport, IngestOptions, SourceFile};
@@ -138,6 +138,7 @@ pub fn build_index(
     on_file: impl FnMut(&FileReport, usize),
 ) -> Result<IndexSummary> {
     let found = health::inspect(dir)?;
+    memory::map_large_blocks();
     let walk = ingest::discover(paths)?;
     write_loop(dir, paths, walk, found, options, taxonomy, on_file)
         .map_err(|e| cannot_write(dir, e))
@@ -253,19 +254,22 @@ fn write_loop(
             .as_ref()
             .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
     };
+    let reading = to_read.len();
     let outcome = ingest::extract_files_with(
-        &to_read,
+        to_read,
         &options.ingest,
         taxonomy,
         signatures,
-        |report, signatures| {
+        |file, report, signatures| {
             if stop_requested() {
                 return Err(Error::Interrupted);
             }
-            let key = to_read[next].key.as_str();
+            // The key is kept (moved into the manifest); the file's paths
+            // are freed with it.
+            let SourceFile { key, .. } = file;
             let (size, mtime) = stamps[next];
             next += 1;
-            on_file(&report, to_read.len());
+            on_file(&report, reading);
             summary.skipped_items += report.item_problems.len();
             summary.warnings += report.warnings.len()
                 + report
@@ -274,7 +278,7 @@ fn write_loop(
                     .map(|d| d.warnings.len())
                     .sum::<usize>();
             if report.unchanged {
-                if let Some(entry) = meta.files.get_mut(key) {
+                if let Some(entry) = meta.files.get_mut(&key) {
                     entry.size = size;
                     entry.mtime = mtime;
                     count_unchanged(entry, &mut summary);
@@ -286,7 +290,7 @@ fn write_loop(
             }
             let old_ids: Vec<String> = meta
                 .files
-                .get(key)
+                .get(&key)
                 .map(|e| e.ids.clone())
                 .unwrap_or_default();
             // A file skipped before had no documents: its first ones are added.
@@ -294,7 +298,7 @@ fn write_loop(
             let new_ids: Vec<String> = report.documents.iter().map(|d| d.id.clone()).collect();
             let new_set: HashSet<&String> = new_ids.iter().collect();
             for old in old_ids.iter().filter(|id| !new_set.contains(id)) {
-                if owners.release(old, key) {
+                if owners.release(old, &key) {
                     writer.delete_term(Term::from_field_text(store.fields.id, old));
                     clusters.forget(old);
                     summary.removed += 1;
@@ -305,7 +309,7 @@ fn write_loop(
             for (document, signature) in report.documents.iter().zip(signatures) {
                 // Another file already holds this URL: one article, one
                 // document (the first file's).
-                if owners.held_elsewhere(&document.id, key) && !old_ids.contains(&document.id) {
+                if owners.held_elsewhere(&document.id, &key) && !old_ids.contains(&document.id) {
                     same_article = true;
                     continue;
                 }
@@ -322,7 +326,7 @@ fn write_loop(
                 writer.add_document(doc)?;
                 n += 1;
             }
-            owners.claim(key, &new_ids);
+            owners.claim(&key, &new_ids);
             summary.same_article_files += usize::from(same_article);
             summary.indexed += n;
             if existed {
@@ -346,7 +350,7 @@ fn write_loop(
                     .iter()
                     .any(|d| d.date.is_none() || d.date_source == Some(DateSource::Mtime)),
             };
-            meta.files.insert(key.to_string(), entry);
+            meta.files.insert(key, entry);
             since_commit += n.max(1);
             if !hold_commits && since_commit >= options.commit_every {
                 writer.commit()?;
@@ -379,8 +383,8 @@ fn write_loop(
     }
     // Saved: at a million articles this state is most of the heap, and the
     // merges below map segment files on top of whatever is still held.
-    drop((meta, clusters, owners, added_ids, to_read, stamps));
-    return_freed_memory();
+    drop((meta, clusters, owners, added_ids, stamps));
+    memory::return_freed_memory();
     let changed = summary.indexed > 0 || summary.removed > 0 || full;
     if (changed || options.merge) && !summary.interrupted {
         segments::merge_at_end(
@@ -727,18 +731,6 @@ fn index_settings() -> tantivy::IndexSettings {
             compression_level: Some(ZSTD_LEVEL),
         }),
         ..tantivy::IndexSettings::default()
-    }
-}
-
-/// Gives the heap's free pages back to the system. glibc keeps what the
-/// reading threads freed in their arenas, so dropping the run's state alone
-/// does not lower the process's resident memory before the merges.
-fn return_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free heap pages; it touches no
-    // memory still allocated.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 

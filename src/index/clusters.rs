@@ -27,7 +27,6 @@
 //! minima then agree by chance once in 65,536 slots, which moves an
 //! estimate of 32 agreeing slots out of 64 by far less than one slot.
 
-use std::collections::HashSet;
 use std::hash::Hasher;
 use std::io::Write;
 use std::path::Path;
@@ -79,6 +78,15 @@ pub fn own_cluster(id: &str) -> u64 {
     bytes.copy_from_slice(&hash.as_bytes()[..8]);
     // Never zero, so zero can mean "no cluster" in a column.
     u64::from_le_bytes(bytes) | 1
+}
+
+/// An article's key in the state: 63 bits of its id's blake3, the hash
+/// that names its own cluster. Keyed by it, the state holds no id strings
+/// (about 90 bytes an article, 90 MB at a million); two ids of a million
+/// share a key about once in ten million indexes, and then share one entry,
+/// which only costs the first of them its near-duplicate match.
+fn id_key(id: &str) -> u64 {
+    own_cluster(id)
 }
 
 /// True when an article in `cluster` is a copy: the cluster was started by
@@ -187,8 +195,7 @@ fn band_key(sig: &Kept, band: usize) -> u32 {
     mix(h.finish()) as u32
 }
 
-/// One signed article. Its id is only in `by_id`: a second copy here
-/// would cost about 80 bytes per article (80 MB at a million).
+/// One signed article, found by its id's key in `by_id`.
 struct Entry {
     cluster: u64,
     signature: Kept,
@@ -200,7 +207,8 @@ struct Entry {
 #[derive(Default)]
 pub struct Clusters {
     entries: Vec<Entry>,
-    by_id: FxHashMap<String, u32>,
+    /// [`id_key`] → slot in `entries`.
+    by_id: FxHashMap<u64, u32>,
     /// Bucket (a band key's low bits) → the newest entry in it, or
     /// u32::MAX; `chain` links to older ones. A flat table rather than a
     /// map of band keys: a map held 21 keys per article (about 300 bytes
@@ -244,29 +252,47 @@ impl Clusters {
         let cluster = self
             .best_match(&signature)
             .map_or_else(|| own_cluster(id), |slot| self.entries[slot].cluster);
-        self.insert(id.to_string(), cluster, signature);
+        self.insert(id_key(id), cluster, signature);
         cluster
     }
 
     /// Forgets an article (deleted, or about to be replaced).
     pub fn forget(&mut self, id: &str) {
-        if let Some(slot) = self.by_id.remove(id) {
+        self.forget_key(id_key(id));
+    }
+
+    fn forget_key(&mut self, key: u64) {
+        if let Some(slot) = self.by_id.remove(&key) {
             if let Some(e) = self.entries.get_mut(slot as usize) {
                 e.live = false;
             }
         }
     }
 
-    /// Keeps only the articles whose ids are in `ids` (the manifest's).
-    pub fn retain(&mut self, ids: &HashSet<&str>) {
-        let gone: Vec<String> = self
-            .by_id
-            .keys()
-            .filter(|id| !ids.contains(id.as_str()))
-            .cloned()
+    /// The remembered articles among `ids`, each once, oldest first (as
+    /// they were added, so a reload links the buckets in the same order).
+    fn live_among<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Vec<(u32, &'a str)> {
+        let mut live: Vec<(u32, &str)> = ids
+            .into_iter()
+            .filter_map(|id| self.by_id.get(&id_key(id)).map(|&slot| (slot, id)))
             .collect();
-        for id in gone {
-            self.forget(&id);
+        live.sort_unstable_by_key(|&(slot, _)| slot);
+        live.dedup_by_key(|&mut (slot, _)| slot);
+        live
+    }
+
+    /// Forgets every article not in `live`.
+    fn keep_only(&mut self, live: &[(u32, &str)]) {
+        if live.len() == self.by_id.len() {
+            return;
+        }
+        let mut keep = vec![false; self.entries.len()];
+        for &(slot, _) in live {
+            keep[slot as usize] = true;
+        }
+        self.by_id.retain(|_, slot| keep[*slot as usize]);
+        for (entry, keep) in self.entries.iter_mut().zip(keep) {
+            entry.live &= keep;
         }
     }
 
@@ -316,7 +342,7 @@ impl Clusters {
         best.map(|(_, slot)| slot)
     }
 
-    fn insert(&mut self, id: String, cluster: u64, signature: Kept) {
+    fn insert(&mut self, key: u64, cluster: u64, signature: Kept) {
         let slot = self.entries.len() as u32;
         if (self.entries.len() + 1) * BANDS > self.heads.len() * 2 {
             self.grow_buckets();
@@ -326,7 +352,7 @@ impl Clusters {
             self.chain.push(self.heads[bucket]);
             self.heads[bucket] = slot;
         }
-        self.by_id.insert(id, slot);
+        self.by_id.insert(key, slot);
         self.visited.push(0);
         self.entries.push(Entry {
             cluster,
@@ -372,39 +398,28 @@ impl Clusters {
         })
     }
 
-    /// Keeps the articles the manifest still lists, then saves: called
-    /// after each commit, so the state follows the index like the manifest.
+    /// Keeps the articles the manifest still lists, then writes the state
+    /// beside the index (atomically): called after each commit, so the
+    /// state follows the index like the manifest. The file holds the ids,
+    /// taken from the manifest; it is compressed as it is written out, so
+    /// the uncompressed copy (a quarter of a kilobyte per article) never
+    /// sits in memory beside the index writer's.
     pub(crate) fn save_for(&mut self, dir: &Path, meta: &IndexMeta) -> Result<()> {
-        let ids: HashSet<&str> = meta
+        let ids = meta
             .files
             .values()
-            .flat_map(|f| f.ids.iter().map(String::as_str))
-            .collect();
-        self.retain(&ids);
-        self.save(dir)
+            .flat_map(|f| f.ids.iter().map(String::as_str));
+        let live = self.live_among(ids);
+        self.keep_only(&live);
+        write_compressed_atomically(&dir.join(CLUSTERS_FILE), |out| self.encode_into(out, &live))
     }
 
-    /// Writes the state beside the index (atomically). The state is
-    /// compressed as it is written out, so the uncompressed copy (a quarter
-    /// of a kilobyte per article) never sits in memory beside the index
-    /// writer's.
-    pub fn save(&self, dir: &Path) -> Result<()> {
-        write_compressed_atomically(&dir.join(CLUSTERS_FILE), |out| self.encode_into(out))
-    }
-
-    fn encode_into(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        // Oldest first, as they were added, so a reload links the buckets
-        // in the same order.
-        let mut live: Vec<(u32, &str)> = self
-            .by_id
-            .iter()
-            .map(|(id, slot)| (*slot, id.as_str()))
-            .collect();
-        live.sort_unstable();
+    /// Writes the articles in `live` ([`Clusters::live_among`]).
+    fn encode_into(&self, out: &mut dyn Write, live: &[(u32, &str)]) -> std::io::Result<()> {
         out.write_all(MAGIC)?;
         out.write_all(&(live.len() as u64).to_le_bytes())?;
         let mut record = Vec::with_capacity(SLOTS * 2 + 80);
-        for (slot, id) in live {
+        for &(slot, id) in live {
             let e = &self.entries[slot as usize];
             record.clear();
             record.extend_from_slice(&e.cluster.to_le_bytes());
@@ -437,15 +452,15 @@ fn decode(bytes: &[u8]) -> Option<Clusters> {
     for _ in 0..count {
         let cluster = u64::from_le_bytes(take(8)?.try_into().ok()?);
         let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-        let id = std::str::from_utf8(take(len)?).ok()?.to_string();
+        let key = id_key(std::str::from_utf8(take(len)?).ok()?);
         let mut signature: Kept = [0; SLOTS];
         for v in signature.iter_mut() {
             // Little-endian: the low 16 bits come first in either width.
             let slot = take(slot_bytes)?;
             *v = u16::from_le_bytes([slot[0], slot[1]]);
         }
-        clusters.forget(&id);
-        clusters.insert(id, cluster, signature);
+        clusters.forget_key(key);
+        clusters.insert(key, cluster, signature);
     }
     Some(clusters)
 }
@@ -454,9 +469,10 @@ fn decode(bytes: &[u8]) -> Option<Clusters> {
 mod tests {
     use super::*;
 
-    fn encode(c: &Clusters) -> Vec<u8> {
+    fn encode(c: &Clusters, ids: &[&str]) -> Vec<u8> {
         let mut out = Vec::new();
-        c.encode_into(&mut out).expect("a Vec takes every write");
+        c.encode_into(&mut out, &c.live_among(ids.iter().copied()))
+            .expect("a Vec takes every write");
         out
     }
 
@@ -511,13 +527,16 @@ mod tests {
         let short = c.assign("d", "Short notice.");
         assert_eq!(short, own_cluster("d"));
 
-        let mut again = decode(&encode(&c)).expect("decodes");
+        let ids = ["a", "b", "c", "d"];
+        let mut again = decode(&encode(&c, &ids)).expect("decodes");
         assert_eq!(again.len(), 3);
         // A later run: a third copy joins the same cluster even after the
         // first article is gone.
         again.forget("a");
         assert_eq!(again.assign("e", &story), first);
-        assert!(decode(&encode(&c)[..20]).is_none());
+        assert!(decode(&encode(&c, &ids)[..20]).is_none());
+        // Only the ids given are written: the others are not the index's.
+        assert_eq!(decode(&encode(&c, &["b"])).expect("decodes").len(), 1);
     }
 
     /// The 01 format, as the previous version wrote it: full 32-bit slots.
@@ -536,6 +555,22 @@ mod tests {
     }
 
     #[test]
+    fn articles_the_manifest_no_longer_lists_are_forgotten() {
+        let story = words(300, 13).join(" ");
+        let mut c = Clusters::default();
+        let first = c.assign("a", &story);
+        c.assign("b", &words(300, 14).join(" "));
+        let live = c.live_among(["b", "b", "gone"]);
+        assert_eq!(live.len(), 1);
+        c.keep_only(&live);
+        assert_eq!(c.len(), 1);
+        // A repost of the forgotten story starts a cluster of its own.
+        let repost = format!("Reposted. {story}");
+        assert_eq!(c.assign("c", &repost), own_cluster("c"));
+        assert_ne!(own_cluster("c"), first);
+    }
+
+    #[test]
     fn state_written_with_32_bit_slots_still_reads() {
         let story = words(300, 11).join(" ");
         let sig = signature(&story).expect("long enough");
@@ -546,7 +581,7 @@ mod tests {
         let repost = format!("Reposted. {story}");
         assert_eq!(c.assign("c", &repost), 17);
         // Saved again, it is in the new, smaller format.
-        let new = encode(&c);
+        let new = encode(&c, &["a", "b", "c"]);
         assert_eq!(&new[..8], MAGIC);
         // Magic and count, then three records of cluster, id length, a
         // one-byte id and 16-bit slots.
@@ -567,7 +602,12 @@ mod tests {
             let copy = format!("Reposted. {}", words(80, 1000 + i).join(" "));
             assert_eq!(c.assign(&format!("copy{i}"), &copy), firsts[i as usize]);
         }
-        let mut again = decode(&encode(&c)).expect("decodes");
+        let ids: Vec<String> = (0..n)
+            .map(|i| format!("a{i}"))
+            .chain([0, 1, n / 2, n - 1].map(|i| format!("copy{i}")))
+            .collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut again = decode(&encode(&c, &ids)).expect("decodes");
         let copy = format!("Again. {}", words(80, 1000).join(" "));
         assert_eq!(again.assign("late", &copy), firsts[0]);
     }

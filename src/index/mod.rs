@@ -19,6 +19,7 @@ pub mod build;
 pub mod clusters;
 mod health;
 pub mod manifest;
+mod memory;
 mod owners;
 pub mod segments;
 
