@@ -83,7 +83,7 @@ pub fn own_cluster(id: &str) -> u64 {
 /// An article's key in the state: 63 bits of its id's blake3, the hash
 /// that names its own cluster. Keyed by it, the state holds no id strings
 /// (about 90 bytes an article, 90 MB at a million); two ids of a million
-/// share a key about once in ten million indexes, and then share one entry,
+/// share a key about once in twenty million indexes, and then share one entry,
 /// which only costs the first of them its near-duplicate match.
 fn id_key(id: &str) -> u64 {
     own_cluster(id)
