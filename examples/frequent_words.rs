@@ -33,24 +33,19 @@ fn main() -> anyhow::Result<()> {
     let mut analyzer = content_words();
     let mut articles = 0usize;
     let mut df: HashMap<String, usize> = HashMap::new();
-    ingest::extract_files(
-        &walk.files,
-        &IngestOptions::default(),
-        &taxonomy,
-        |report| {
-            for doc in &report.documents {
-                articles += 1;
-                let mut seen = std::collections::HashSet::new();
-                let mut stream = analyzer.token_stream(&doc.body);
-                while let Some(t) = stream.next() {
-                    if seen.insert(t.text.clone()) {
-                        *df.entry(t.text.clone()).or_default() += 1;
-                    }
+    ingest::extract_files(walk.files, &IngestOptions::default(), &taxonomy, |report| {
+        for doc in &report.documents {
+            articles += 1;
+            let mut seen = std::collections::HashSet::new();
+            let mut stream = analyzer.token_stream(&doc.body);
+            while let Some(t) = stream.next() {
+                if seen.insert(t.text.clone()) {
+                    *df.entry(t.text.clone()).or_default() += 1;
                 }
             }
-            Ok(())
-        },
-    )?;
+        }
+        Ok(())
+    })?;
     let min = (share * articles as f64).ceil() as usize;
     let mut words: Vec<(String, usize)> = df.into_iter().filter(|(_, n)| *n >= min).collect();
     words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

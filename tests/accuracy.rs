@@ -36,7 +36,7 @@ fn extract(corpus: &Path) -> Vec<Document> {
     let taxonomy = Taxonomy::builtin().expect("built-in taxonomy");
     let walk = ingest::discover(&[corpus.to_path_buf()]).expect("corpus exists");
     let mut docs = Vec::new();
-    ingest::extract_files(&walk.files, &IngestOptions::default(), &taxonomy, |r| {
+    ingest::extract_files(walk.files, &IngestOptions::default(), &taxonomy, |r| {
         assert!(r.skipped.is_none(), "{} skipped: {:?}", r.rel, r.skipped);
         docs.extend(r.documents);
         Ok(())

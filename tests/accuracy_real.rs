@@ -46,7 +46,7 @@ fn extract_tags(
 ) -> (BTreeSet<String>, BTreeSet<String>) {
     let walk = ingest::discover(&[file.to_path_buf()]).expect("labelled file exists");
     let (mut agencies, mut countries) = (BTreeSet::new(), BTreeSet::new());
-    ingest::extract_files(&walk.files, &IngestOptions::default(), taxonomy, |r| {
+    ingest::extract_files(walk.files, &IngestOptions::default(), taxonomy, |r| {
         assert!(r.skipped.is_none(), "{} skipped: {:?}", r.rel, r.skipped);
         for doc in r.documents {
             agencies.extend(doc.agencies);

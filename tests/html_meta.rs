@@ -28,7 +28,7 @@ fn extract(name: &str) -> Document {
         ..IngestOptions::default()
     };
     let mut docs = Vec::new();
-    ingest::extract_files(&walk.files, &options, &taxonomy, |r| {
+    ingest::extract_files(walk.files, &options, &taxonomy, |r| {
         docs.extend(r.documents);
         Ok(())
     })

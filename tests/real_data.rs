@@ -29,7 +29,7 @@ fn extract_all(root: &Path) -> Vec<FileReport> {
     let taxonomy = Taxonomy::builtin().expect("taxonomy");
     let walk = ingest::discover(&[root.to_path_buf()]).expect("walk");
     let mut reports = Vec::new();
-    ingest::extract_files(&walk.files, &IngestOptions::default(), &taxonomy, |r| {
+    ingest::extract_files(walk.files, &IngestOptions::default(), &taxonomy, |r| {
         reports.push(r);
         Ok(())
     })

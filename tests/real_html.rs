@@ -47,7 +47,7 @@ fn extract_set(dir: &Path) -> (serde_json::Map<String, Value>, HashMap<String, D
         ..IngestOptions::default()
     };
     let mut docs = HashMap::new();
-    ingest::extract_files(&walk.files, &options, &taxonomy, |r| {
+    ingest::extract_files(walk.files, &options, &taxonomy, |r| {
         for d in r.documents {
             let name = d.path.rsplit('/').next().unwrap_or_default().to_string();
             docs.entry(name).or_insert(d);

@@ -225,7 +225,7 @@ fn cti_blogs_are_dated_and_titled_from_their_data_list() {
     let taxonomy = Taxonomy::builtin().expect("taxonomy");
     let walk = ingest::discover(std::slice::from_ref(&root)).expect("walk");
     let (mut dated, mut titled, mut both) = (0, 0, 0);
-    ingest::extract_files(&walk.files, &IngestOptions::default(), &taxonomy, |r| {
+    ingest::extract_files(walk.files, &IngestOptions::default(), &taxonomy, |r| {
         let (Some((title, date)), Some(doc)) = (gold.get(&r.rel), r.documents.first()) else {
             return Ok(());
         };

@@ -24,7 +24,7 @@ pub fn extract(args: ExtractArgs, taxonomy: &Taxonomy) -> Result<u8> {
         writeln!(err, "skipped {path}: {reason}")?;
     }
     let options = ingest_options(&args.read);
-    ingest::extract_files(&walk.files, &options, taxonomy, |report| {
+    ingest::extract_files(walk.files, &options, taxonomy, |report| {
         for document in &report.documents {
             let written = serde_json::to_writer(&mut out, document)
                 .map_err(std::io::Error::from)

@@ -244,15 +244,17 @@ impl Clusters {
     /// [`Clusters::assign`] given the body's [`signature`], computed
     /// beforehand (the index build computes it on the parser threads).
     pub fn assign_signature(&mut self, id: &str, signature: Option<Signature>) -> u64 {
-        self.forget(id);
+        // One hash serves as the article's key and its own cluster's id.
+        let key = id_key(id);
+        self.forget_key(key);
         let Some(signature) = signature else {
-            return own_cluster(id);
+            return key;
         };
         let signature = kept(&signature);
         let cluster = self
             .best_match(&signature)
-            .map_or_else(|| own_cluster(id), |slot| self.entries[slot].cluster);
-        self.insert(id_key(id), cluster, signature);
+            .map_or(key, |slot| self.entries[slot].cluster);
+        self.insert(key, cluster, signature);
         cluster
     }
 

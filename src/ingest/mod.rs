@@ -268,13 +268,13 @@ fn relative_to(root: &Path) -> impl Fn(&Path) -> String + '_ {
 /// parsed while `sink` takes the current one: the sink (indexing, near-
 /// duplicate lookups) is serial, and the parsers would otherwise wait for it.
 pub fn extract_files(
-    files: &[SourceFile],
+    files: Vec<SourceFile>,
     options: &IngestOptions,
     taxonomy: &Taxonomy,
     mut sink: impl FnMut(FileReport) -> Result<()>,
 ) -> Result<()> {
     extract_files_with(
-        files.to_vec(),
+        files,
         options,
         taxonomy,
         |_| (),
