@@ -120,7 +120,7 @@ fn modified(path: &Path) -> std::time::SystemTime {
 #[test]
 fn an_unchanged_run_leaves_the_manifest_alone_and_a_touched_file_is_remembered() {
     let (_dir, corpus, idx) = indexed_one_article();
-    let manifest = idx.join("cpsearch-manifest.json.zst");
+    let manifest = idx.join("cpsearch-manifest.jsonl.zst");
     let written = modified(&manifest);
     std::thread::sleep(std::time::Duration::from_millis(20));
     let again = index(&corpus, &idx, &[]);

@@ -13,8 +13,8 @@ use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 use super::clusters::{self, Clusters};
 use super::health::{self, Found};
 use super::manifest::{
-    is_under, read_header, read_meta, root_key, stamp, write_meta, FileEntry, IndexMeta, META_FILE,
-    WRITER_PID_FILE, ZSTD_LEVEL,
+    is_under, read_header, read_meta, root_key, stamp, write_meta, FileEntry, IndexMeta,
+    NewEntries, META_FILE, WRITER_PID_FILE, ZSTD_LEVEL,
 };
 use super::owners::UrlOwners;
 use super::Store;
@@ -184,6 +184,8 @@ fn write_loop(
     };
     meta.schema_version = SCHEMA_VERSION;
     meta.taxonomy = taxonomy.digest().to_string();
+    // The entries of the files this run reads wait on disk, not in `meta`.
+    let mut new_entries = NewEntries::new(dir);
     if !had_meta {
         // The header goes first, before tantivy creates its files, so a run
         // killed at any point leaves either no index or an index that
@@ -194,7 +196,7 @@ fn write_loop(
         if dir.join("meta.json").exists() {
             clear_index_files(dir)?;
         }
-        write_meta(dir, &meta)?;
+        write_meta(dir, &meta, &mut new_entries)?;
     }
     let store = Store::open_for_writing(dir)?;
     let mut writer = store.writer(options)?;
@@ -217,7 +219,7 @@ fn write_loop(
         // Written before any document so a run killed before its first
         // commit still leaves an index that searches (empty) instead of one
         // that looks foreign.
-        write_meta(dir, &meta)?;
+        write_meta(dir, &meta, &mut new_entries)?;
     }
     for (rel, reason) in &walk.skipped {
         on_file(&FileReport::skipped(rel, reason.clone()), 0);
@@ -241,7 +243,13 @@ fn write_loop(
     let manifest_changes =
         full || !had_meta || !to_read.is_empty() || meta.files.len() != files_before;
     let mut clusters = if touches_clusters && !full {
-        Clusters::load(dir)?
+        let mut clusters = Clusters::load(dir)?;
+        clusters.keep_listed(
+            meta.files
+                .values()
+                .flat_map(|f| f.ids.iter().map(String::as_str)),
+        );
+        clusters
     } else {
         Clusters::default()
     };
@@ -288,11 +296,8 @@ fn write_loop(
             if report.skipped.is_some() {
                 summary.skipped_files += 1;
             }
-            let old_ids: Vec<String> = meta
-                .files
-                .get(&key)
-                .map(|e| e.ids.clone())
-                .unwrap_or_default();
+            // Its new entry goes to `new_entries`.
+            let old_ids: Vec<String> = meta.files.remove(&key).map(|e| e.ids).unwrap_or_default();
             // A file skipped before had no documents: its first ones are added.
             let existed = !old_ids.is_empty();
             let new_ids: Vec<String> = report.documents.iter().map(|d| d.id.clone()).collect();
@@ -350,12 +355,12 @@ fn write_loop(
                     .iter()
                     .any(|d| d.date.is_none() || d.date_source == Some(DateSource::Mtime)),
             };
-            meta.files.insert(key, entry);
+            new_entries.push(&key, &entry)?;
             since_commit += n.max(1);
             if !hold_commits && since_commit >= options.commit_every {
                 writer.commit()?;
-                write_meta(dir, &meta)?;
-                clusters.save_for(dir, &meta)?;
+                write_meta(dir, &meta, &mut new_entries)?;
+                clusters.save(dir)?;
                 since_commit = 0;
             }
             Ok(())
@@ -376,14 +381,14 @@ fn write_loop(
     }
     writer.commit()?;
     if manifest_changes {
-        write_meta(dir, &meta)?;
+        write_meta(dir, &meta, &mut new_entries)?;
     }
     if touches_clusters {
-        clusters.save_for(dir, &meta)?;
+        clusters.save(dir)?;
     }
     // Saved: at a million articles this state is most of the heap, and the
     // merges below map segment files on top of whatever is still held.
-    drop((meta, clusters, owners, added_ids, stamps));
+    drop((meta, new_entries, clusters, owners, added_ids, stamps));
     memory::return_freed_memory();
     let changed = summary.indexed > 0 || summary.removed > 0 || full;
     if (changed || options.merge) && !summary.interrupted {

@@ -12,8 +12,8 @@
 //! items) always stand alone: at that length boilerplate alone would merge
 //! unrelated ones.
 //!
-//! Cluster ids are stable across incremental runs: the state (id, cluster,
-//! signature of every signed article) is kept beside the index in
+//! Cluster ids are stable across incremental runs: the state (id key,
+//! cluster, signature of every signed article) is kept beside the index in
 //! `cpsearch-clusters.bin.zst` like the manifest, and an article that is
 //! added later joins the existing cluster id. Clusters are never merged
 //! after the fact (that would rewrite documents already in the index), so
@@ -33,7 +33,7 @@ use std::path::Path;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
-use super::manifest::{write_compressed_atomically, IndexMeta};
+use super::manifest::write_compressed_atomically;
 use crate::error::{Error, Result};
 
 /// The state file beside the index.
@@ -55,9 +55,11 @@ const ROWS: usize = 3;
 /// Candidates compared per band bucket at most: a bucket only grows large
 /// when many articles share boilerplate, and then the newest are enough.
 const MAX_BUCKET_SCAN: usize = 64;
-/// The state file's format: 02 keeps 16-bit slots; 01 (32-bit slots) is
-/// still read, its slots cut to the same 16 bits.
-const MAGIC: &[u8; 8] = b"CPSCLU02";
+/// The state file's format: 03 keeps each article's [`id_key`] and 16-bit
+/// slots. 02 and 01 held the id strings (01 with 32-bit slots); both are
+/// still read, their ids hashed and slots cut to the same 16 bits.
+const MAGIC: &[u8; 8] = b"CPSCLU03";
+const MAGIC_ID_STRINGS: &[u8; 8] = b"CPSCLU02";
 const MAGIC_32_BIT_SLOTS: &[u8; 8] = b"CPSCLU01";
 
 /// A MinHash signature.
@@ -197,9 +199,20 @@ fn band_key(sig: &Kept, band: usize) -> u32 {
 
 /// One signed article, found by its id's key in `by_id`.
 struct Entry {
+    /// [`id_key`] of the article, or [`FORGOTTEN`].
+    key: u64,
     cluster: u64,
     signature: Kept,
-    live: bool,
+}
+
+/// The key of an entry whose article was deleted or replaced: [`id_key`]
+/// is never zero.
+const FORGOTTEN: u64 = 0;
+
+impl Entry {
+    fn is_live(&self) -> bool {
+        self.key != FORGOTTEN
+    }
 }
 
 /// Every signed article's id, cluster and signature, with the LSH buckets
@@ -266,35 +279,26 @@ impl Clusters {
     fn forget_key(&mut self, key: u64) {
         if let Some(slot) = self.by_id.remove(&key) {
             if let Some(e) = self.entries.get_mut(slot as usize) {
-                e.live = false;
+                e.key = FORGOTTEN;
             }
         }
     }
 
-    /// The remembered articles among `ids`, each once, oldest first (as
-    /// they were added, so a reload links the buckets in the same order).
-    fn live_among<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Vec<(u32, &'a str)> {
-        let mut live: Vec<(u32, &str)> = ids
-            .into_iter()
-            .filter_map(|id| self.by_id.get(&id_key(id)).map(|&slot| (slot, id)))
-            .collect();
-        live.sort_unstable_by_key(|&(slot, _)| slot);
-        live.dedup_by_key(|&mut (slot, _)| slot);
-        live
-    }
-
-    /// Forgets every article not in `live`.
-    fn keep_only(&mut self, live: &[(u32, &str)]) {
-        if live.len() == self.by_id.len() {
-            return;
-        }
+    /// Forgets every article whose id is not among `ids`: after a load, the
+    /// ids the manifest still lists, so the articles of files that vanished
+    /// since the state was saved find no copies.
+    pub(crate) fn keep_listed<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) {
         let mut keep = vec![false; self.entries.len()];
-        for &(slot, _) in live {
-            keep[slot as usize] = true;
+        for id in ids {
+            if let Some(&slot) = self.by_id.get(&id_key(id)) {
+                keep[slot as usize] = true;
+            }
         }
         self.by_id.retain(|_, slot| keep[*slot as usize]);
         for (entry, keep) in self.entries.iter_mut().zip(keep) {
-            entry.live &= keep;
+            if !keep {
+                entry.key = FORGOTTEN;
+            }
         }
     }
 
@@ -327,7 +331,7 @@ impl Clusters {
                 scanned += 1;
                 let entry = &self.entries[slot as usize];
                 let mark = &mut self.visited[slot as usize];
-                if entry.live && *mark != lookup {
+                if entry.is_live() && *mark != lookup {
                     *mark = lookup;
                     let s = similarity(signature, &entry.signature);
                     if s >= THRESHOLD && best.is_none_or(|(b, _)| s > b) {
@@ -357,9 +361,9 @@ impl Clusters {
         self.by_id.insert(key, slot);
         self.visited.push(0);
         self.entries.push(Entry {
+            key,
             cluster,
             signature,
-            live: true,
         });
     }
 
@@ -400,33 +404,24 @@ impl Clusters {
         })
     }
 
-    /// Keeps the articles the manifest still lists, then writes the state
-    /// beside the index (atomically): called after each commit, so the
-    /// state follows the index like the manifest. The file holds the ids,
-    /// taken from the manifest; it is compressed as it is written out, so
-    /// the uncompressed copy (a quarter of a kilobyte per article) never
-    /// sits in memory beside the index writer's.
-    pub(crate) fn save_for(&mut self, dir: &Path, meta: &IndexMeta) -> Result<()> {
-        let ids = meta
-            .files
-            .values()
-            .flat_map(|f| f.ids.iter().map(String::as_str));
-        let live = self.live_among(ids);
-        self.keep_only(&live);
-        write_compressed_atomically(&dir.join(CLUSTERS_FILE), |out| self.encode_into(out, &live))
+    /// Writes the state beside the index (atomically): called after each
+    /// commit, so the state follows the index like the manifest. It is
+    /// compressed as it is written out, so the uncompressed copy (150 bytes
+    /// an article) never sits in memory beside the index writer's.
+    pub(crate) fn save(&self, dir: &Path) -> Result<()> {
+        write_compressed_atomically(&dir.join(CLUSTERS_FILE), |out| self.encode_into(out))
     }
 
-    /// Writes the articles in `live` ([`Clusters::live_among`]).
-    fn encode_into(&self, out: &mut dyn Write, live: &[(u32, &str)]) -> std::io::Result<()> {
+    /// Writes the remembered articles, oldest first (as they were added, so
+    /// a reload links the buckets in the same order).
+    fn encode_into(&self, out: &mut dyn Write) -> std::io::Result<()> {
         out.write_all(MAGIC)?;
-        out.write_all(&(live.len() as u64).to_le_bytes())?;
-        let mut record = Vec::with_capacity(SLOTS * 2 + 80);
-        for &(slot, id) in live {
-            let e = &self.entries[slot as usize];
+        out.write_all(&(self.by_id.len() as u64).to_le_bytes())?;
+        let mut record = Vec::with_capacity(16 + SLOTS * 2);
+        for e in self.entries.iter().filter(|e| e.is_live()) {
             record.clear();
             record.extend_from_slice(&e.cluster.to_le_bytes());
-            record.extend_from_slice(&(id.len() as u32).to_le_bytes());
-            record.extend_from_slice(id.as_bytes());
+            record.extend_from_slice(&e.key.to_le_bytes());
             for v in &e.signature {
                 record.extend_from_slice(&v.to_le_bytes());
             }
@@ -444,17 +439,25 @@ fn decode(bytes: &[u8]) -> Option<Clusters> {
         at += n;
         Some(piece)
     };
-    let slot_bytes = match take(MAGIC.len())? {
-        m if m == MAGIC => 2,
-        m if m == MAGIC_32_BIT_SLOTS => 4,
+    let (slot_bytes, id_strings) = match take(MAGIC.len())? {
+        m if m == MAGIC => (2, false),
+        m if m == MAGIC_ID_STRINGS => (2, true),
+        m if m == MAGIC_32_BIT_SLOTS => (4, true),
         _ => return None,
     };
     let count = u64::from_le_bytes(take(8)?.try_into().ok()?);
     let mut clusters = Clusters::default();
     for _ in 0..count {
         let cluster = u64::from_le_bytes(take(8)?.try_into().ok()?);
-        let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-        let key = id_key(std::str::from_utf8(take(len)?).ok()?);
+        let key = if id_strings {
+            let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+            id_key(std::str::from_utf8(take(len)?).ok()?)
+        } else {
+            u64::from_le_bytes(take(8)?.try_into().ok()?)
+        };
+        if key == FORGOTTEN {
+            return None;
+        }
         let mut signature: Kept = [0; SLOTS];
         for v in signature.iter_mut() {
             // Little-endian: the low 16 bits come first in either width.
@@ -471,10 +474,9 @@ fn decode(bytes: &[u8]) -> Option<Clusters> {
 mod tests {
     use super::*;
 
-    fn encode(c: &Clusters, ids: &[&str]) -> Vec<u8> {
+    fn encode(c: &Clusters) -> Vec<u8> {
         let mut out = Vec::new();
-        c.encode_into(&mut out, &c.live_among(ids.iter().copied()))
-            .expect("a Vec takes every write");
+        c.encode_into(&mut out).expect("a Vec takes every write");
         out
     }
 
@@ -529,16 +531,15 @@ mod tests {
         let short = c.assign("d", "Short notice.");
         assert_eq!(short, own_cluster("d"));
 
-        let ids = ["a", "b", "c", "d"];
-        let mut again = decode(&encode(&c, &ids)).expect("decodes");
+        let mut again = decode(&encode(&c)).expect("decodes");
         assert_eq!(again.len(), 3);
         // A later run: a third copy joins the same cluster even after the
         // first article is gone.
         again.forget("a");
         assert_eq!(again.assign("e", &story), first);
-        assert!(decode(&encode(&c, &ids)[..20]).is_none());
-        // Only the ids given are written: the others are not the index's.
-        assert_eq!(decode(&encode(&c, &["b"])).expect("decodes").len(), 1);
+        assert!(decode(&encode(&c)[..20]).is_none());
+        // A forgotten article is not written.
+        assert_eq!(decode(&encode(&again)).expect("decodes").len(), 3);
     }
 
     /// The 01 format, as the previous version wrote it: full 32-bit slots.
@@ -562,10 +563,9 @@ mod tests {
         let mut c = Clusters::default();
         let first = c.assign("a", &story);
         c.assign("b", &words(300, 14).join(" "));
-        let live = c.live_among(["b", "b", "gone"]);
-        assert_eq!(live.len(), 1);
-        c.keep_only(&live);
+        c.keep_listed(["b", "b", "gone"]);
         assert_eq!(c.len(), 1);
+        assert_eq!(decode(&encode(&c)).expect("decodes").len(), 1);
         // A repost of the forgotten story starts a cluster of its own.
         let repost = format!("Reposted. {story}");
         assert_eq!(c.assign("c", &repost), own_cluster("c"));
@@ -583,11 +583,11 @@ mod tests {
         let repost = format!("Reposted. {story}");
         assert_eq!(c.assign("c", &repost), 17);
         // Saved again, it is in the new, smaller format.
-        let new = encode(&c, &["a", "b", "c"]);
+        let new = encode(&c);
         assert_eq!(&new[..8], MAGIC);
-        // Magic and count, then three records of cluster, id length, a
-        // one-byte id and 16-bit slots.
-        assert_eq!(new.len(), 8 + 8 + 3 * (8 + 4 + 1 + SLOTS * 2));
+        // Magic and count, then three records of cluster, id key and
+        // 16-bit slots.
+        assert_eq!(new.len(), 8 + 8 + 3 * (8 + 8 + SLOTS * 2));
         assert_eq!(decode(&new).expect("decodes").assign("d", &story), 17);
     }
 
@@ -604,12 +604,7 @@ mod tests {
             let copy = format!("Reposted. {}", words(80, 1000 + i).join(" "));
             assert_eq!(c.assign(&format!("copy{i}"), &copy), firsts[i as usize]);
         }
-        let ids: Vec<String> = (0..n)
-            .map(|i| format!("a{i}"))
-            .chain([0, 1, n / 2, n - 1].map(|i| format!("copy{i}")))
-            .collect();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let mut again = decode(&encode(&c, &ids)).expect("decodes");
+        let mut again = decode(&encode(&c)).expect("decodes");
         let copy = format!("Again. {}", words(80, 1000).join(" "));
         assert_eq!(again.assign("late", &copy), firsts[0]);
     }
