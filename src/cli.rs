@@ -138,7 +138,7 @@ pub struct IndexArgs {
 
     /// Merge the whole index into one segment at the end. Without it a run
     /// that changed documents merges its small segments into segments of at
-    /// most 1 GiB; --merge also rewrites large ones (slower at a million
+    /// most 768 MiB; --merge also rewrites large ones (slower at a million
     /// articles, maps the whole index while merging).
     #[arg(long)]
     pub merge: bool,

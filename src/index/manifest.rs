@@ -34,7 +34,7 @@ pub const META_FILE: &str = "cpsearch.json";
 /// `[key, entry]` JSON array per line, zstd-compressed (100k files make
 /// 21 MB of JSON but 6 MB on disk).
 const MANIFEST_FILE: &str = "cpsearch-manifest.jsonl.zst";
-/// The manifest as versions before 0.4 wrote it: one JSON object. Still
+/// The manifest as earlier builds wrote it: one JSON object. Still
 /// read; replaced by [`MANIFEST_FILE`] at the next write.
 const OBJECT_MANIFEST_FILE: &str = "cpsearch-manifest.json.zst";
 /// Names the process holding the writer lock, for the "busy" message.
