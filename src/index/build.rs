@@ -296,7 +296,8 @@ fn write_loop(
             if report.skipped.is_some() {
                 summary.skipped_files += 1;
             }
-            // Its new entry goes to `new_entries`.
+            // Taken out of `meta`: the file's new entry goes to `new_entries`,
+            // which every manifest write adds after `meta`'s.
             let old_ids: Vec<String> = meta.files.remove(&key).map(|e| e.ids).unwrap_or_default();
             // A file skipped before had no documents: its first ones are added.
             let existed = !old_ids.is_empty();

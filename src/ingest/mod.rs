@@ -756,4 +756,24 @@ mod tests {
         assert_eq!(detect_format("x.bin", "\u{1}\u{2}"), None);
         assert_eq!(detect_format("changes.csv", "a,b\n1,2"), None);
     }
+
+    #[test]
+    fn batches_hold_every_file_once_in_walk_order() {
+        let file = |i: usize| SourceFile {
+            path: PathBuf::from(format!("/c/{i}.txt")),
+            rel: format!("{i}.txt"),
+            key: format!("/c/{i}.txt"),
+            known_hash: None,
+        };
+        for n in [0, 1, BATCH, BATCH + 1, 3 * BATCH - 1] {
+            let mut batches = into_batches((0..n).map(file).collect());
+            let mut keys = Vec::new();
+            while let Some(batch) = batches.pop() {
+                assert!(!batch.is_empty() && batch.len() <= BATCH, "{n}");
+                keys.extend(batch.into_iter().map(|f| f.key));
+            }
+            let expected: Vec<String> = (0..n).map(|i| format!("/c/{i}.txt")).collect();
+            assert_eq!(keys, expected, "{n} files");
+        }
+    }
 }
