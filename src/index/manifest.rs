@@ -169,7 +169,8 @@ fn manifest_error(path: &Path, e: serde_json::Error) -> Error {
 
 /// Writes JSON atomically (temporary file, then rename).
 fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
-    write_atomically(path, &serde_json::to_vec(value)?)
+    let bytes = serde_json::to_vec(value)?;
+    write_file_atomically(path, |file| std::io::Write::write_all(file, &bytes))
 }
 
 /// One manifest line.
@@ -281,12 +282,6 @@ fn remove_if_present(path: &Path) -> Result<()> {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
         _ => Ok(()),
     }
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = temporary_path(path);
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
 /// The schema version and taxonomy digest (`cpsearch.json`), without the
