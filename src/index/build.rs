@@ -272,8 +272,7 @@ fn write_loop(
             if stop_requested() {
                 return Err(Error::Interrupted);
             }
-            // The key is kept (moved into the manifest); the file's paths
-            // are freed with it.
+            // Only the key is needed; the file's paths are freed with it.
             let SourceFile { key, .. } = file;
             let (size, mtime) = stamps[next];
             next += 1;

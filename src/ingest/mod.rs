@@ -287,7 +287,7 @@ pub fn extract_files(
 /// and its report. Work that needs only the one file (a near-duplicate
 /// signature) then runs on all cores instead of in the serial sink. The
 /// files are handed over one by one, so the sink can keep what it needs of
-/// each (the index keeps the key) and the rest is freed as the run goes: at
+/// each (the index uses the key) and the rest is freed as the run goes: at
 /// a million files their paths are about 180 MB.
 pub fn extract_files_with<T: Send>(
     files: Vec<SourceFile>,
@@ -311,13 +311,8 @@ pub fn extract_files_with<T: Send>(
         })
     };
     let mut batches = into_batches(files);
-    let mut take_batch = || batches.pop().unwrap_or_default();
-    let mut ready = parse(take_batch());
-    loop {
-        let batch = take_batch();
-        if batch.is_empty() {
-            break;
-        }
+    let mut ready = parse(batches.pop().unwrap_or_default());
+    while let Some(batch) = batches.pop() {
         let (next, sunk) = std::thread::scope(|scope| {
             let parsing = scope.spawn(|| parse(batch));
             let sunk = ready.into_iter().try_for_each(|(f, r, t)| sink(f, r, t));
